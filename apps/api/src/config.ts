@@ -1,0 +1,193 @@
+/**
+ * The only module that interprets the process environment (DESIGN.md §2). Everything is validated
+ * once, at start-up; other modules receive the resulting `Config`.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The value shipped in .env.example; production refuses it. */
+export const JWT_SECRET_PLACEHOLDER = 'replace-with-at-least-32-random-bytes-from-openssl-rand';
+const MIN_SECRET_BYTES = 32;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const durationSeconds = z
+  .string()
+  .regex(/^\d+[smhd]?$/, { error: 'use a number of seconds or a value like 30m, 24h, 7d' })
+  .transform((v) => {
+    const unit = v.at(-1) ?? 's';
+    const n = Number.parseInt(v, 10);
+    const factor = { s: 1, m: 60, h: 3600, d: 86400 }[unit] ?? 1;
+    return n * factor;
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(9000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  JWT_SECRET: z.string().optional(),
+  JWT_SECRET_PREVIOUS: z.string().optional(),
+  JWT_EXPIRES_IN: durationSeconds.default(24 * 3600),
+  JWT_ISSUER: z.string().min(1).default('netflow-crm'),
+  JWT_AUDIENCE: z.string().min(1).default('netflow-crm-staff'),
+  BOOTSTRAP_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8).max(128).optional(),
+  CORS_ORIGINS: list.pipe(
+    z.array(
+      z
+        .url({ protocol: /^https?$/, error: 'each CORS origin must be an http(s) URL (no wildcard, never null)' })
+        .transform((u) => new URL(u).origin),
+    ),
+  ),
+  TRUST_PROXY: list.pipe(
+    z.array(
+      z
+        .string()
+        .refine((v) => v.toLowerCase() !== 'true' && v !== '*', {
+          error: 'TRUST_PROXY lists proxy addresses or CIDRs; "true" would trust anyone',
+        }),
+    ),
+  ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { error: 'must be a redis:// URL' })
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RATE_LIMIT_GLOBAL_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  SUBSCRIPTION_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
+  WEB_DIST_DIR: z.string().optional(),
+  DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwt: {
+    secret: string;
+    previousSecret: string | undefined;
+    expiresInSeconds: number;
+    issuer: string;
+    audience: string;
+  };
+  bootstrapAdmin: { email: string; password: string } | undefined;
+  corsOrigins: string[];
+  trustProxy: string[];
+  redisUrl: string | undefined;
+  logLevel: string;
+  rateLimit: { globalPerMinute: number; authPerMinute: number };
+  subscriptionGraceHours: number;
+  webDistDir: string;
+  demoData: 'auto' | 'on' | 'off';
+  /** Notes for the log once a logger exists (e.g. a generated secret). */
+  warnings: string[];
+}
+
+function secretProblem(secret: string | undefined): string | null {
+  if (!secret) return 'is missing';
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) return `is shorter than ${MIN_SECRET_BYTES} bytes`;
+  if (secret === JWT_SECRET_PLACEHOLDER) return 'is the .env.example placeholder';
+  return null;
+}
+
+/** Outside production a missing secret is generated once and kept (mode 0600) in DATA_DIR. */
+function localSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+function defaultWebDist(): string {
+  // apps/api/{src,dist}/config → apps/web/dist
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '../../web/dist');
+}
+
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  // Empty strings (KEY= in a .env file) mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${issue?.path.join('.') ?? 'environment'} ${issue?.message ?? 'is invalid'}`);
+  }
+  const env = parsed.data;
+  const warnings: string[] = [];
+  const dataDir = path.resolve(env.DATA_DIR);
+
+  let secret = env.JWT_SECRET;
+  const problem = secretProblem(secret);
+  if (problem && env.NODE_ENV === 'production') {
+    throw new ConfigError(`JWT_SECRET ${problem}; set a random value of at least ${MIN_SECRET_BYTES} bytes (openssl rand -base64 48)`);
+  }
+  if (!secret) {
+    secret = localSecret(dataDir);
+    warnings.push(`JWT_SECRET not set: using a generated secret kept in ${path.join(dataDir, 'jwt-secret')} (never do this in production)`);
+  } else if (problem) {
+    warnings.push(`JWT_SECRET ${problem}; production would refuse it`);
+  }
+  const previous = env.JWT_SECRET_PREVIOUS;
+  if (previous && env.NODE_ENV === 'production' && secretProblem(previous)) {
+    throw new ConfigError(`JWT_SECRET_PREVIOUS ${secretProblem(previous)}`);
+  }
+  if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
+  }
+
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    dataDir,
+    jwt: {
+      secret,
+      previousSecret: previous,
+      expiresInSeconds: env.JWT_EXPIRES_IN,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    },
+    bootstrapAdmin:
+      env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
+        ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
+        : undefined,
+    corsOrigins: env.CORS_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
+    redisUrl: env.REDIS_URL,
+    logLevel: env.LOG_LEVEL,
+    rateLimit: { globalPerMinute: env.RATE_LIMIT_GLOBAL_PER_MINUTE, authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE },
+    subscriptionGraceHours: env.SUBSCRIPTION_GRACE_HOURS,
+    webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
+    demoData: env.DEMO_DATA,
+    warnings,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Process entry: the only place that reads the environment, listens, and shuts down gracefully
+ * (stop accepting, let in-flight requests finish, close the database, exit).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createDatabase } from '@netflow/db';
+import { ConfigError, loadConfig, type Config } from './config';
+import { buildServer } from './server';
+import { ensureAdmin } from './startup';
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`netflow: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main() {
+  const config = readConfig();
+  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  const db = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
+  });
+  await db.migrate();
+
+  const app = await buildServer({ config, db });
+  const admin = await ensureAdmin(db.db, config, app.log);
+  if (admin.created === 'demo') {
+    // Printed once, on the first start of an empty database; not logged as JSON so it is not collected.
+    process.stdout.write(
+      `\n  Demo admin created: ${admin.email}  password: ${admin.password}\n  (shown once; change it under Profile)\n\n`,
+    );
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    try {
+      await app.close();
+      await db.close();
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ host: config.host, port: config.port });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`netflow: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,101 @@
+/**
+ * What most tests need: a config, a database, the Fastify app built on them, staff accounts of
+ * any role, and a tRPC caller acting as one of them.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Role } from '@netflow/contracts';
+import { users } from '@netflow/db';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../config';
+import { hashPassword } from '../modules/auth/passwords';
+import { createTokenService } from '../modules/auth/tokens';
+import { buildServer } from '../server';
+import { createContextInner, type AppServices, type CurrentUser } from '../trpc/context';
+import { appRouter } from '../trpc/router';
+import { createCallerFactory } from '../trpc/trpc';
+import { createTestDatabase, type TestDatabase } from './db';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_PASSWORD = 'Correct-Horse-Battery-42';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_SECRET,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-test-')),
+    LOG_LEVEL: 'silent',
+    WEB_DIST_DIR: path.join(tmpdir(), 'netflow-no-web'),
+    ...overrides,
+  });
+}
+
+export interface Harness {
+  db: TestDatabase;
+  config: Config;
+  services: AppServices;
+  /** Creates an active staff member (password TEST_PASSWORD unless given). */
+  createUser(input?: Partial<{ name: string; email: string; phone: string | null; role: Role; status: 'pending' | 'active' | 'disabled'; password: string }>): Promise<CurrentUser & { phone: string | null }>;
+  /** A tRPC caller acting as `user` (or anonymous). */
+  caller(user?: CurrentUser | null): AppCaller;
+  /** A bearer token for `user`, as login would issue it. */
+  tokenFor(user: { id: string; email: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+const createCaller = createCallerFactory(appRouter);
+export type AppCaller = ReturnType<typeof createCaller>;
+let counter = 0;
+let passwordHash: Promise<string> | undefined;
+
+export async function createHarness(configOverrides: Record<string, string> = {}): Promise<Harness> {
+  const config = testConfig(configOverrides);
+  const db = await createTestDatabase();
+  const services: AppServices = { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt) };
+  return {
+    db,
+    config,
+    services,
+    async createUser(input = {}) {
+      counter += 1;
+      const role = input.role ?? 'admin';
+      const hash =
+        input.password === undefined ? await (passwordHash ??= hashPassword(TEST_PASSWORD)) : await hashPassword(input.password);
+      const [row] = await db.db
+        .insert(users)
+        .values({
+          name: input.name ?? `${role} ${counter}`,
+          email: input.email ?? `${role}${counter}.${Date.now().toString(36)}@example.test`,
+          phone: input.phone ?? null,
+          role,
+          status: input.status ?? 'active',
+          passwordHash: hash,
+        })
+        .returning();
+      if (!row) throw new Error('user insert returned nothing');
+      return { id: row.id, name: row.name, email: row.email, role: row.role, phone: row.phone };
+    },
+    caller(user = null) {
+      return createCaller(createContextInner({ ...services, user }));
+    },
+    async tokenFor(user) {
+      return (await services.tokens.sign(user)).token;
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export async function createTestApp(configOverrides: Record<string, string> = {}) {
+  const harness = await createHarness(configOverrides);
+  const app: FastifyInstance = await buildServer({ config: harness.config, db: harness.db });
+  await app.ready();
+  return {
+    ...harness,
+    app,
+    async close() {
+      await app.close();
+      await harness.db.destroy();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Request context. `createContextInner` is what tests use with `createCallerFactory`;
+ * `createHttpContext` adds the HTTP side: it verifies the bearer token and loads the user row on
+ * every request, so disabling, demotion and logout take effect on the next call.
+ */
+import type { Database, DatabaseKind } from '@netflow/db';
+import { users } from '@netflow/db';
+import type { Role } from '@netflow/contracts';
+import { eq } from 'drizzle-orm';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import pino from 'pino';
+import type { Config } from '../config';
+import type { TokenService } from '../modules/auth/tokens';
+
+/** The signed-in staff member, as loaded from the database for this request. */
+export interface CurrentUser {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+}
+
+export interface AppServices {
+  db: Database;
+  dbKind: DatabaseKind;
+  config: Config;
+  tokens: TokenService;
+}
+
+export interface Context extends AppServices {
+  user: CurrentUser | null;
+  /** Expiry of the token that authenticated this request. */
+  tokenExpiresAt: Date | null;
+  requestId: string;
+  ip: string;
+  log: FastifyBaseLogger;
+  /** Status and headers a REST answer should carry (e.g. 202, 204, Retry-After). */
+  http: { status?: number; headers: Record<string, string> };
+}
+
+export interface InnerContextOptions extends AppServices {
+  user?: CurrentUser | null;
+  requestId?: string;
+  ip?: string;
+  log?: FastifyBaseLogger;
+}
+
+const silent = pino({ level: 'silent' });
+
+export function createContextInner(opts: InnerContextOptions): Context {
+  return {
+    db: opts.db,
+    dbKind: opts.dbKind,
+    config: opts.config,
+    tokens: opts.tokens,
+    user: opts.user ?? null,
+    tokenExpiresAt: null,
+    requestId: opts.requestId ?? 'internal',
+    ip: opts.ip ?? '127.0.0.1',
+    log: opts.log ?? silent,
+    http: { headers: {} },
+  };
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** Resolves a bearer token to an active user whose sessions it may still open, or null. */
+export async function authenticate(services: AppServices, token: string | null) {
+  if (!token) return null;
+  const claims = await services.tokens.verify(token);
+  if (!claims) return null;
+  const [row] = await services.db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      status: users.status,
+      sessionsValidAfter: users.sessionsValidAfter,
+    })
+    .from(users)
+    .where(eq(users.id, claims.userId))
+    .limit(1);
+  if (!row || row.status !== 'active') return null;
+  if (claims.issuedAtMs < row.sessionsValidAfter.getTime()) return null;
+  const user: CurrentUser = { id: row.id, name: row.name, email: row.email, role: row.role };
+  return { user, expiresAt: claims.expiresAt };
+}
+
+export async function createHttpContext(
+  services: AppServices,
+  req: FastifyRequest,
+  _res: FastifyReply,
+): Promise<Context> {
+  const auth = await authenticate(services, bearerToken(req.headers.authorization));
+  return {
+    ...createContextInner({ ...services, requestId: String(req.id), ip: req.ip, log: req.log }),
+    user: auth?.user ?? null,
+    tokenExpiresAt: auth?.expiresAt ?? null,
+  };
+}

@@ -1,0 +1,17 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const api = process.env.NETFLOW_API_ORIGIN ?? 'http://127.0.0.1:9000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    // `pnpm dev`: the page is served by Vite, the API by the Fastify server; same origin for the browser.
+    proxy: { '/trpc': api, '/api': api },
+  },
+  build: {
+    sourcemap: true,
+    // The server's CSP forbids inline scripts; keep Vite from inlining any.
+    assetsInlineLimit: 0,
+  },
+});

@@ -1,0 +1,109 @@
+/**
+ * Roles and the role → permission matrix (DESIGN.md §5) as data. The API enforces it
+ * (permission procedures, record scopes) and the web client reads the same data to hide what a
+ * role cannot do. Anything not granted here is denied.
+ */
+import { z } from 'zod';
+
+export const ROLES = ['admin', 'manager', 'sales', 'support', 'technician', 'finance'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+export const PERMISSIONS = [
+  'users.read',
+  'users.manage',
+  'settings.read',
+  'settings.manage',
+  'audit.read',
+  'dashboard.read',
+  'leads.read',
+  'leads.write',
+  'leads.export',
+  'customers.read',
+  'customers.create',
+  'customers.update',
+  'customers.export',
+  'plans.read',
+  'plans.manage',
+  'subscriptions.read',
+  'subscriptions.create',
+  'subscriptions.provision',
+  'subscriptions.suspend',
+  'subscriptions.restore',
+  'subscriptions.cancel',
+  'payments.read',
+  'payments.record',
+  'payments.assign',
+  'payments.reverse',
+  'tickets.read',
+  'tickets.create',
+  'tickets.update',
+  'tickets.comment',
+] as const;
+export const permissionSchema = z.enum(PERMISSIONS);
+export type Permission = z.infer<typeof permissionSchema>;
+
+/**
+ * How far a grant reaches: `all` records, the caller's `own` plus unassigned ones (sales and
+ * leads), or only the records `assigned` to the caller (technicians and tickets).
+ */
+export type Scope = 'all' | 'own' | 'assigned';
+
+type Grants = Partial<Record<Permission, Scope>>;
+
+const all = (...permissions: Permission[]): Grants =>
+  Object.fromEntries(permissions.map((p) => [p, 'all' as const]));
+
+const everything = all(...PERMISSIONS);
+
+export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
+  admin: everything,
+  manager: Object.fromEntries(
+    Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage'),
+  ),
+  sales: {
+    'dashboard.read': 'all',
+    'leads.read': 'own',
+    'leads.write': 'own',
+    ...all('customers.read', 'customers.create', 'plans.read', 'subscriptions.create', 'tickets.create'),
+  },
+  support: all(
+    'dashboard.read',
+    'leads.read',
+    'customers.read',
+    'plans.read',
+    'subscriptions.read',
+    'tickets.read',
+    'tickets.create',
+    'tickets.update',
+    'tickets.comment',
+  ),
+  technician: {
+    ...all('dashboard.read', 'customers.read', 'plans.read', 'subscriptions.read', 'subscriptions.provision'),
+    'tickets.read': 'assigned',
+    'tickets.update': 'assigned',
+    'tickets.comment': 'assigned',
+  },
+  finance: all(
+    'dashboard.read',
+    'customers.read',
+    'plans.read',
+    // "suspend, restore" in DESIGN.md §5: finance must list the subscriptions it acts on.
+    'subscriptions.read',
+    'subscriptions.suspend',
+    'subscriptions.restore',
+    'payments.read',
+    'payments.record',
+    'payments.assign',
+    'tickets.read',
+  ),
+};
+
+/** The scope of a grant, or null when the role lacks the permission. */
+export function scopeOf(role: Role, permission: Permission): Scope | null {
+  return PERMISSION_MATRIX[role][permission] ?? null;
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return scopeOf(role, permission) !== null;
+}
