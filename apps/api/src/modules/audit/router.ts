@@ -1,0 +1,4 @@
+/** The audit module's procedures (filled in by its issue). */
+import type { TRPCRouterRecord } from '@trpc/server';
+
+export const auditRouter = {} satisfies TRPCRouterRecord;

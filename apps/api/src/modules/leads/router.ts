@@ -1,0 +1,4 @@
+/** The leads module's procedures (filled in by its issue). */
+import type { TRPCRouterRecord } from '@trpc/server';
+
+export const leadsRouter = {} satisfies TRPCRouterRecord;

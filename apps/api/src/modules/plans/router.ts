@@ -1,0 +1,4 @@
+/** The plans module's procedures (filled in by its issue). */
+import type { TRPCRouterRecord } from '@trpc/server';
+
+export const plansRouter = {} satisfies TRPCRouterRecord;

@@ -1,0 +1,2 @@
+// Schemas of the activities module (filled in by its issue).
+export {};

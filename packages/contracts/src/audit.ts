@@ -1,0 +1,2 @@
+// Schemas of the audit module (filled in by its issue).
+export {};

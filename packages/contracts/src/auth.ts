@@ -1,0 +1,2 @@
+// Schemas of the auth module (filled in by its issue).
+export {};

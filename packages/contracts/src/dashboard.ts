@@ -1,0 +1,2 @@
+// Schemas of the dashboard module (filled in by its issue).
+export {};

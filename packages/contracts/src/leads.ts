@@ -1,0 +1,2 @@
+// Schemas of the leads module (filled in by its issue).
+export {};

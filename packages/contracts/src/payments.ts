@@ -1,0 +1,2 @@
+// Schemas of the payments module (filled in by its issue).
+export {};

@@ -1,0 +1,2 @@
+// Schemas of the plans module (filled in by its issue).
+export {};

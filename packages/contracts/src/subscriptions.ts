@@ -1,0 +1,2 @@
+// Schemas of the subscriptions module (filled in by its issue).
+export {};

@@ -1,0 +1,2 @@
+// Schemas of the tickets module (filled in by its issue).
+export {};
