@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { sql } from 'drizzle-orm';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -103,4 +103,14 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     },
     dumpEmbedded: async () => new Uint8Array(await (await client.dumpDataDir('none')).arrayBuffer()),
   };
+}
+
+/**
+ * Rows of a raw `db.execute(sql\`…\`)`. The drivers disagree on its shape (postgres.js gives an
+ * array, PGlite `{ rows }`), so raw SQL goes through this to behave the same on both engines.
+ */
+export async function queryRows<T extends Record<string, unknown>>(db: Database, query: SQLWrapper): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
