@@ -1,2 +1,81 @@
-// Schemas of the subscriptions module (filled in by its issue).
-export {};
+/** Schemas of the subscriptions module: a customer × plan with a PPPoE username, start and expiry. */
+import { z } from 'zod';
+import { idSchema, isoDateTime, pageInput, pageOf, searchSchema } from './common';
+
+export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'suspended', 'cancelled'] as const;
+export const subscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES);
+export type SubscriptionStatus = z.infer<typeof subscriptionStatusSchema>;
+
+/**
+ * Legal status moves (activation, suspension, restoration, cancellation). A renewal by payment also
+ * takes `suspended → active`; `cancelled` is final.
+ */
+export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, readonly SubscriptionStatus[]>> = {
+  pending: ['active', 'cancelled'],
+  active: ['suspended', 'cancelled'],
+  suspended: ['active', 'cancelled'],
+  cancelled: [],
+};
+
+/** What MikroTik accepts as a PPP secret name, kept simple: lower-case letters, digits, `.`, `_`, `-`. */
+export const pppoeUsernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(
+    z
+      .string()
+      .min(3, { error: 'At least 3 characters' })
+      .max(32, { error: 'At most 32 characters' })
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'Use letters, digits, ".", "_" or "-"' }),
+  );
+
+export const subscriptionSchema = z.object({
+  id: z.uuid(),
+  customerId: z.uuid(),
+  customerName: z.string(),
+  accountNumber: z.string(),
+  planId: z.uuid(),
+  planName: z.string(),
+  status: subscriptionStatusSchema,
+  pppoeUsername: z.string().nullable(),
+  startsAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  suspendedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Subscription = z.infer<typeof subscriptionSchema>;
+
+export const createSubscriptionInput = z.object({
+  customerId: idSchema,
+  planId: idSchema,
+  pppoeUsername: pppoeUsernameSchema.optional(),
+});
+export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
+
+/** activate / suspend / restore / cancel: the subscription and an optional note for the audit trail. */
+export const subscriptionActionInput = z.object({
+  id: idSchema,
+  reason: z.string().trim().max(500).optional(),
+});
+
+export const SUBSCRIPTION_SORTS = ['createdAt', 'expiresAt'] as const;
+export const subscriptionSortSchema = z.enum(SUBSCRIPTION_SORTS);
+
+export const listSubscriptionsInput = pageInput.extend({
+  status: subscriptionStatusSchema.optional(),
+  customerId: idSchema.optional(),
+  planId: idSchema.optional(),
+  /** Only subscriptions expiring within [expiresFrom, expiresTo). */
+  expiresFrom: isoDateTime.optional(),
+  expiresTo: isoDateTime.optional(),
+  /** Over PPPoE username, account number and customer name. */
+  search: searchSchema,
+  sort: subscriptionSortSchema.default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+export type ListSubscriptionsInput = z.infer<typeof listSubscriptionsInput>;
+
+export const subscriptionPageSchema = pageOf(subscriptionSchema);
