@@ -1,2 +1,122 @@
-// Schemas of the customers module (filled in by its issue).
-export {};
+/** Schemas of the customers module: account holders, their detail view and list filters. */
+import { z } from 'zod';
+import { emailSchema, idSchema, isoDateTime, nameSchema, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+
+export const CUSTOMER_STATUSES = ['active', 'suspended', 'inactive'] as const;
+export const customerStatusSchema = z.enum(CUSTOMER_STATUSES);
+export type CustomerStatus = z.infer<typeof customerStatusSchema>;
+
+/** Account numbers look like NF-000123; customers type them as the M-Pesa BillRefNumber. */
+export const ACCOUNT_NUMBER_PATTERN = /^NF-\d{6,}$/;
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((v) => (v === '' ? null : v))
+    .nullable()
+    .optional();
+
+const customerFields = {
+  name: nameSchema,
+  phone: phoneSchema,
+  email: z
+    .union([z.literal('').transform(() => null), emailSchema])
+    .nullable()
+    .optional(),
+  address: optionalText(300),
+  location: optionalText(200),
+};
+
+export const customerCreateInput = z.object(customerFields);
+export type CustomerCreateInput = z.infer<typeof customerCreateInput>;
+
+/** The account number and balance are never edited by hand. */
+export const customerUpdateInput = z.object({
+  id: idSchema,
+  ...customerFields,
+  name: nameSchema.optional(),
+  phone: phoneSchema.optional(),
+  status: customerStatusSchema.optional(),
+});
+export type CustomerUpdateInput = z.infer<typeof customerUpdateInput>;
+
+export const CUSTOMER_SORTS = ['createdAt', 'updatedAt', 'name', 'accountNumber'] as const;
+
+/** Filters shared by the list and the CSV export. */
+export const customerFilterInput = z.object({
+  /** Over name, phone, e-mail and account number. */
+  search: searchSchema,
+  status: customerStatusSchema.optional(),
+  /** Customers with a subscription (in any status but cancelled) on this plan. */
+  planId: idSchema.optional(),
+  createdFrom: isoDateTime.optional(),
+  createdTo: isoDateTime.optional(),
+  sort: z.enum(CUSTOMER_SORTS).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+export type CustomerFilterInput = z.infer<typeof customerFilterInput>;
+
+export const customerListInput = customerFilterInput.extend(pageInput.shape);
+export type CustomerListInput = z.infer<typeof customerListInput>;
+
+export const customerSchema = z.object({
+  id: idSchema,
+  accountNumber: z.string(),
+  name: z.string(),
+  phone: z.string(),
+  email: z.string().nullable(),
+  address: z.string().nullable(),
+  location: z.string().nullable(),
+  status: customerStatusSchema,
+  balanceCents: z.number().int(),
+  leadId: idSchema.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Customer = z.infer<typeof customerSchema>;
+
+export const customerPageSchema = pageOf(customerSchema);
+
+export const customerSubscriptionSummary = z.object({
+  id: idSchema,
+  planId: idSchema,
+  planName: z.string(),
+  status: z.enum(['pending', 'active', 'suspended', 'cancelled']),
+  pppoeUsername: z.string().nullable(),
+  startsAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+
+export const customerPaymentSummary = z.object({
+  id: idSchema,
+  method: z.enum(['mpesa', 'cash', 'bank']),
+  reference: z.string(),
+  amountCents: z.number().int(),
+  status: z.enum(['applied', 'unmatched', 'reversed']),
+  paidAt: z.string(),
+});
+
+export const customerTicketSummary = z.object({
+  id: idSchema,
+  subject: z.string(),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']),
+  status: z.enum(['new', 'open', 'pending', 'resolved', 'closed']),
+  assigneeId: idSchema.nullable(),
+  createdAt: z.string(),
+});
+
+/** How many recent payments the detail view carries. */
+export const CUSTOMER_RECENT_PAYMENTS = 10;
+
+/**
+ * The detail view. Sections the caller's role may not read (e.g. payments without payments.read)
+ * are null rather than empty, so the client can tell "none" from "not shown".
+ */
+export const customerDetailSchema = customerSchema.extend({
+  subscriptions: z.array(customerSubscriptionSummary).nullable(),
+  recentPayments: z.array(customerPaymentSummary).nullable(),
+  openTickets: z.array(customerTicketSummary).nullable(),
+});
+export type CustomerDetail = z.infer<typeof customerDetailSchema>;

@@ -1,2 +1,129 @@
-// Schemas of the leads module (filled in by its issue).
-export {};
+/** Schemas of the leads module: the sales pipeline new → contacted → qualified → won | lost. */
+import { z } from 'zod';
+import { emailSchema, idSchema, isoDateTime, nameSchema, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+
+export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'won', 'lost'] as const;
+export const leadStatusSchema = z.enum(LEAD_STATUSES);
+export type LeadStatus = z.infer<typeof leadStatusSchema>;
+
+/**
+ * Allowed pipeline moves. `won` is reached only by converting a qualified lead (leads.convert);
+ * `lost` needs a reason; a lost lead may be reopened to `new`. Anything else answers 409.
+ */
+export const LEAD_TRANSITIONS: Readonly<Record<LeadStatus, readonly LeadStatus[]>> = {
+  new: ['contacted', 'lost'],
+  contacted: ['qualified', 'lost'],
+  qualified: ['won', 'lost'],
+  won: [],
+  lost: ['new'],
+};
+
+/** Statuses from which leads.convert is allowed. */
+export const LEAD_CONVERTIBLE_STATUSES: readonly LeadStatus[] = ['qualified'];
+
+export function canMoveLead(from: LeadStatus, to: LeadStatus): boolean {
+  return LEAD_TRANSITIONS[from].includes(to);
+}
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((v) => (v === '' ? null : v))
+    .nullable()
+    .optional();
+
+/** `null` clears the field on update; absent leaves it unchanged. */
+const leadFields = {
+  name: nameSchema,
+  phone: phoneSchema,
+  email: z
+    .union([z.literal('').transform(() => null), emailSchema])
+    .nullable()
+    .optional(),
+  address: optionalText(300),
+  location: optionalText(200),
+  source: optionalText(80),
+  planId: idSchema.nullable().optional(),
+  /** Omitted on create: sales self-assign, other roles leave the lead unassigned. */
+  assigneeId: idSchema.nullable().optional(),
+  notes: optionalText(2000),
+};
+
+export const leadCreateInput = z.object(leadFields);
+export type LeadCreateInput = z.infer<typeof leadCreateInput>;
+
+export const leadUpdateInput = z.object({
+  id: idSchema,
+  ...leadFields,
+  name: nameSchema.optional(),
+  phone: phoneSchema.optional(),
+});
+export type LeadUpdateInput = z.infer<typeof leadUpdateInput>;
+
+export const leadSetStatusInput = z.object({
+  id: idSchema,
+  status: leadStatusSchema,
+  reason: z.string().trim().max(500).optional(),
+});
+export type LeadSetStatusInput = z.infer<typeof leadSetStatusInput>;
+
+export const leadConvertInput = z.object({
+  id: idSchema,
+  /** Creates a pending subscription on this plan along with the customer. */
+  planId: idSchema.optional(),
+});
+export type LeadConvertInput = z.infer<typeof leadConvertInput>;
+
+export const LEAD_SORTS = ['createdAt', 'updatedAt', 'name'] as const;
+
+/** Filters shared by the list and the CSV export. */
+export const leadFilterInput = z.object({
+  search: searchSchema,
+  status: leadStatusSchema.optional(),
+  /** A user id, `me`, or `unassigned`. */
+  assignee: z.union([z.enum(['me', 'unassigned']), idSchema]).optional(),
+  planId: idSchema.optional(),
+  createdFrom: isoDateTime.optional(),
+  createdTo: isoDateTime.optional(),
+  sort: z.enum(LEAD_SORTS).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+export type LeadFilterInput = z.infer<typeof leadFilterInput>;
+
+export const leadListInput = leadFilterInput.extend(pageInput.shape);
+export type LeadListInput = z.infer<typeof leadListInput>;
+
+export const leadSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  phone: z.string(),
+  email: z.string().nullable(),
+  address: z.string().nullable(),
+  location: z.string().nullable(),
+  source: z.string().nullable(),
+  planId: idSchema.nullable(),
+  planName: z.string().nullable(),
+  assigneeId: idSchema.nullable(),
+  assigneeName: z.string().nullable(),
+  notes: z.string().nullable(),
+  status: leadStatusSchema,
+  lostReason: z.string().nullable(),
+  convertedAt: z.string().nullable(),
+  /** The customer this lead became, once won. */
+  customerId: idSchema.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Lead = z.infer<typeof leadSchema>;
+
+export const leadPageSchema = pageOf(leadSchema);
+
+export const leadConvertResult = z.object({
+  lead: leadSchema,
+  customerId: idSchema,
+  accountNumber: z.string(),
+  subscriptionId: idSchema.nullable(),
+});
+export type LeadConvertResult = z.infer<typeof leadConvertResult>;
