@@ -1,0 +1,115 @@
+/**
+ * The process entry as an operator sees it: zero-config start on an empty embedded database (demo
+ * admin printed once), data kept across restarts, graceful SIGTERM (in-flight request finished,
+ * exit 0), and a refused production start with one clear line.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const apiRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const running: ChildProcessWithoutNullStreams[] = [];
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  port: number;
+  output: () => string;
+  /** Resolves once the server has printed something matching `pattern`. */
+  printed: (pattern: RegExp) => Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: apiRoot,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DEMO_DATA: 'off', ...env },
+  });
+  running.push(child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (match) {
+        child.stdout.off('data', onData);
+        const printed = (pattern: RegExp) =>
+          new Promise<void>((done) => {
+            const check = () => {
+              if (!pattern.test(out)) return;
+              child.stdout.off('data', check);
+              done();
+            };
+            child.stdout.on('data', check);
+            check();
+          });
+        resolve({ child, port: Number(match[1]), output: () => out, printed, exited });
+      }
+    };
+    child.stdout.on('data', onData);
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+// The process is the same on both engines; it runs once, on the embedded one.
+describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', () => {
+  it('creates a demo admin once on an empty embedded database and keeps data across restarts', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-main-'));
+    const first = await start({ DATA_DIR: dataDir });
+    expect(first.output()).toMatch(/Demo admin created: admin@netflow\.local\s+password: \S{12,}/);
+    const health = await fetch(`http://127.0.0.1:${first.port}/api/health`);
+    expect(health.status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await start({ DATA_DIR: dataDir });
+    expect(second.output()).not.toMatch(/Demo admin created/);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('on SIGTERM lets an in-flight request finish before exiting', async () => {
+    const server = await start({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-main-')) });
+    const socket = net.connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let response = '';
+    socket.on('data', (d: Buffer) => (response += d.toString()));
+    const body = JSON.stringify({ probe: true });
+    // Headers and half the body now; the request is in flight while the server is told to stop.
+    socket.write(
+      `POST /api/in-flight-probe HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+    );
+    await server.printed(/"url":"\/api\/in-flight-probe".*"msg":"incoming request"/);
+    server.child.kill('SIGTERM');
+    await server.printed(/"msg":"shutting down"/);
+    expect(server.child.exitCode).toBeNull();
+    socket.end(body.slice(5));
+    expect(await server.exited).toBe(0);
+    expect(response).toMatch(/^HTTP\/1\.1 404/);
+    expect(response).toContain('"error":"Not found"');
+  });
+
+  it('refuses to start in production with a short JWT_SECRET, in one line', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: apiRoot,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', JWT_SECRET: 'short', PORT: '0' },
+    });
+    running.push(child);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(err.trim().split('\n')).toEqual([
+      'netflow: configuration error: JWT_SECRET is shorter than 32 bytes; set a random value of at least 32 bytes (openssl rand -base64 48)',
+    ]);
+  });
+});
