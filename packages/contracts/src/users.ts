@@ -1,5 +1,28 @@
+/**
+ * Schemas of the users module: staff accounts as the API shows them, and what an admin may send to
+ * list, create, change and reset them. No schema here carries a hash, secret or token field.
+ */
 import { z } from 'zod';
+import { emailSchema, idSchema, nameSchema, pageInput, pageOf, phoneSchema, searchSchema } from './common';
 import { roleSchema } from './roles';
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+/**
+ * A new password. `abort` on the length checks stops validation there, so an oversized value
+ * never reaches the server's common-password lookup, let alone a hash.
+ */
+export const newPasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters`, abort: true })
+  .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters`, abort: true });
+
+/** A password being checked (login, current password): any non-empty value up to the maximum. */
+export const passwordAttemptSchema = z
+  .string()
+  .min(1, { error: 'Required', abort: true })
+  .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters`, abort: true });
 
 export const USER_STATUSES = ['pending', 'active', 'disabled'] as const;
 export const userStatusSchema = z.enum(USER_STATUSES);
@@ -17,3 +40,58 @@ export const publicUserSchema = z.object({
   createdAt: z.string(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
+
+/** What admins and managers see in the staff list: also whether sign-in is locked after failures. */
+export const staffUserSchema = publicUserSchema.extend({
+  lockedUntil: z.string().nullable(),
+  failedLoginCount: z.number().int(),
+});
+export type StaffUser = z.infer<typeof staffUserSchema>;
+
+export const listUsersInput = pageInput.extend({
+  search: searchSchema,
+  status: userStatusSchema.optional(),
+  role: roleSchema.optional(),
+});
+export type ListUsersInput = z.infer<typeof listUsersInput>;
+export const userPage = pageOf(staffUserSchema);
+
+export const getUserInput = z.object({ id: idSchema });
+
+/**
+ * An admin creates an active staff member with a role and an initial password (8–128
+ * characters; the server also refuses common passwords).
+ */
+export const createUserInput = z.object({
+  name: nameSchema,
+  email: emailSchema,
+  phone: phoneSchema.optional(),
+  role: roleSchema,
+  password: newPasswordSchema,
+});
+export type CreateUserInput = z.infer<typeof createUserInput>;
+
+/** Statuses an admin can set: activate a pending account, disable or re-enable one. */
+export const settableUserStatusSchema = z.enum(['active', 'disabled']);
+
+export const updateUserInput = z.object({
+  id: idSchema,
+  name: nameSchema.optional(),
+  /** `null` removes the phone number. */
+  phone: phoneSchema.nullable().optional(),
+  role: roleSchema.optional(),
+  status: settableUserStatusSchema.optional(),
+});
+export type UpdateUserInput = z.infer<typeof updateUserInput>;
+
+/**
+ * Sets a new password, ends every session of that user and lifts a sign-in lock. Without
+ * `password` the server generates a strong temporary one and returns it once.
+ */
+export const resetPasswordInput = z.object({
+  id: idSchema,
+  password: newPasswordSchema.optional(),
+});
+export type ResetPasswordInput = z.infer<typeof resetPasswordInput>;
+/** `temporaryPassword` is shown once (null when the admin chose the password). */
+export const resetPasswordResult = z.object({ temporaryPassword: z.string().nullable() });
