@@ -62,11 +62,17 @@ export const leadUpdateInput = z.object({
 });
 export type LeadUpdateInput = z.infer<typeof leadUpdateInput>;
 
-export const leadSetStatusInput = z.object({
-  id: idSchema,
-  status: leadStatusSchema,
-  reason: z.string().trim().max(500).optional(),
-});
+export const leadSetStatusInput = z
+  .object({
+    id: idSchema,
+    status: leadStatusSchema,
+    /** Required when marking a lead lost. */
+    reason: z.string().trim().max(500).optional(),
+  })
+  .refine((v) => v.status !== 'lost' || (v.reason !== undefined && v.reason.length > 0), {
+    error: 'Say why the lead was lost',
+    path: ['reason'],
+  });
 export type LeadSetStatusInput = z.infer<typeof leadSetStatusInput>;
 
 export const leadConvertInput = z.object({
