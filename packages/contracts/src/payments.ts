@@ -1,2 +1,106 @@
-// Schemas of the payments module (filled in by its issue).
-export {};
+/**
+ * Schemas of the payments module: money received by M-Pesa, cash or bank, matched to a customer by
+ * account number (never by phone alone), applied to a subscription, or left `unmatched` for finance.
+ */
+import { z } from 'zod';
+import { amountCentsSchema, idSchema, isoDateTime, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+
+export const PAYMENT_METHODS = ['mpesa', 'cash', 'bank'] as const;
+export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
+export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
+
+export const PAYMENT_STATUSES = ['applied', 'unmatched', 'reversed'] as const;
+export const paymentStatusSchema = z.enum(PAYMENT_STATUSES);
+export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
+
+/**
+ * The external reference (M-Pesa TransID, bank slip, receipt number), compared trimmed and
+ * upper-cased so "qgh7x2abcd" and "QGH7X2ABCD " are the same payment.
+ */
+export const paymentReferenceSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .pipe(
+    z
+      .string()
+      .min(3, { error: 'At least 3 characters' })
+      .max(64, { error: 'At most 64 characters' })
+      .regex(/^[A-Z0-9][A-Z0-9./_-]*$/, { error: 'Use letters, digits, ".", "/", "_" or "-"' }),
+  );
+
+/** What the payer typed as the account (M-Pesa BillRefNumber), e.g. NF-000123. */
+export const accountNumberSchema = z.string().trim().min(1, { error: 'Required' }).max(40);
+
+const customerTarget = {
+  /** Matched case-insensitively against customers' account numbers; unknown → `unmatched`. */
+  accountNumber: accountNumberSchema.optional(),
+  customerId: idSchema.optional(),
+};
+
+const needsTarget = (v: { accountNumber?: string | undefined; customerId?: string | undefined }) =>
+  v.accountNumber !== undefined || v.customerId !== undefined;
+const targetMessage = { error: 'Give an account number or a customer', path: ['accountNumber'] };
+
+export const recordPaymentInput = z
+  .object({
+    ...customerTarget,
+    method: paymentMethodSchema,
+    reference: paymentReferenceSchema,
+    amountCents: amountCentsSchema,
+    /** When the money was received; defaults to now and may not lie in the future. */
+    paidAt: isoDateTime.optional(),
+    payerName: z.string().trim().max(120).optional(),
+    payerPhone: phoneSchema.optional(),
+  })
+  .refine(needsTarget, targetMessage);
+export type RecordPaymentInput = z.infer<typeof recordPaymentInput>;
+
+export const assignPaymentInput = z.object({ id: idSchema, ...customerTarget }).refine(needsTarget, targetMessage);
+export type AssignPaymentInput = z.infer<typeof assignPaymentInput>;
+
+export const reversePaymentInput = z.object({
+  id: idSchema,
+  reason: z.string().trim().min(3, { error: 'Say why (at least 3 characters)' }).max(500),
+});
+export type ReversePaymentInput = z.infer<typeof reversePaymentInput>;
+
+export const PAYMENT_SORTS = ['paidAt', 'createdAt', 'amountCents'] as const;
+
+export const listPaymentsInput = pageInput.extend({
+  status: paymentStatusSchema.optional(),
+  method: paymentMethodSchema.optional(),
+  customerId: idSchema.optional(),
+  subscriptionId: idSchema.optional(),
+  paidFrom: isoDateTime.optional(),
+  paidTo: isoDateTime.optional(),
+  /** Over the reference and the account reference the payer typed. */
+  search: searchSchema,
+  sort: z.enum(PAYMENT_SORTS).default('paidAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+export type ListPaymentsInput = z.infer<typeof listPaymentsInput>;
+
+export const paymentSchema = z.object({
+  id: z.uuid(),
+  method: paymentMethodSchema,
+  reference: z.string(),
+  amountCents: z.number().int(),
+  accountReference: z.string().nullable(),
+  payerName: z.string().nullable(),
+  payerPhone: z.string().nullable(),
+  customerId: z.uuid().nullable(),
+  customerName: z.string().nullable(),
+  accountNumber: z.string().nullable(),
+  subscriptionId: z.uuid().nullable(),
+  status: paymentStatusSchema,
+  paidAt: z.string(),
+  recordedById: z.uuid().nullable(),
+  reversedAt: z.string().nullable(),
+  reversedById: z.uuid().nullable(),
+  reversalReason: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Payment = z.infer<typeof paymentSchema>;
+
+export const paymentPageSchema = pageOf(paymentSchema);

@@ -1,4 +1,58 @@
-/** The payments module's procedures (filled in by its issue). */
+/** The payments module's procedures: list, record, assign an unmatched payment, reverse. */
+import {
+  assignPaymentInput,
+  idInput,
+  listPaymentsInput,
+  paymentPageSchema,
+  paymentSchema,
+  recordPaymentInput,
+  reversePaymentInput,
+} from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
+import { permissionProcedure } from '../../trpc/trpc';
+import { assignPayment, getPayment, listPayments, recordPayment, reversePayment } from './service';
 
-export const paymentsRouter = {} satisfies TRPCRouterRecord;
+export const paymentsRouter = {
+  list: permissionProcedure('payments.read')
+    .meta({ openapi: { method: 'GET', path: '/payments', tags: ['payments'], protect: true, summary: 'List payments' } })
+    .input(listPaymentsInput)
+    .output(paymentPageSchema)
+    .query(({ ctx, input }) => listPayments(ctx.db, input)),
+
+  get: permissionProcedure('payments.read')
+    .meta({ openapi: { method: 'GET', path: '/payments/{id}', tags: ['payments'], protect: true, summary: 'One payment' } })
+    .input(idInput)
+    .output(paymentSchema)
+    .query(({ ctx, input }) => getPayment(ctx.db, input.id)),
+
+  record: permissionProcedure('payments.record')
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/payments',
+        tags: ['payments'],
+        protect: true,
+        summary: 'Record a payment (matched by account number or customer; unknown accounts are kept unmatched)',
+      },
+      successStatus: 201,
+    })
+    .input(recordPaymentInput)
+    .output(paymentSchema)
+    .mutation(({ ctx, input }) => recordPayment(ctx.db, ctx, input)),
+
+  assign: permissionProcedure('payments.assign')
+    .meta({
+      openapi: { method: 'POST', path: '/payments/{id}/assign', tags: ['payments'], protect: true, summary: 'Assign an unmatched payment to a customer and apply it' },
+    })
+    .input(assignPaymentInput)
+    .output(paymentSchema)
+    .mutation(({ ctx, input }) => assignPayment(ctx.db, ctx, input)),
+
+  reverse: permissionProcedure('payments.reverse')
+    .meta({
+      openapi: { method: 'POST', path: '/payments/{id}/reverse', tags: ['payments'], protect: true, summary: 'Reverse a payment and undo its effect' },
+    })
+    .input(reversePaymentInput)
+    .output(paymentSchema)
+    .mutation(({ ctx, input }) => reversePayment(ctx.db, ctx, input)),
+} satisfies TRPCRouterRecord;

@@ -1,4 +1,82 @@
-/** The subscriptions module's procedures (filled in by its issue). */
+/** The subscriptions module's procedures: list, create, and the status actions with their REST twins. */
+import {
+  createSubscriptionInput,
+  idInput,
+  listSubscriptionsInput,
+  subscriptionActionInput,
+  subscriptionPageSchema,
+  subscriptionSchema,
+  type Permission,
+} from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
+import { permissionProcedure } from '../../trpc/trpc';
+import {
+  changeSubscriptionStatus,
+  createSubscription,
+  getSubscription,
+  listSubscriptions,
+  type SubscriptionAction,
+} from './service';
 
-export const subscriptionsRouter = {} satisfies TRPCRouterRecord;
+const ACTION_SUMMARY: Record<SubscriptionAction, string> = {
+  activate: 'Activate (provision) a pending subscription',
+  suspend: 'Suspend an active subscription',
+  restore: 'Restore a suspended subscription',
+  cancel: 'Cancel a subscription',
+};
+
+const ACTION_PERMISSION: Record<SubscriptionAction, Permission> = {
+  activate: 'subscriptions.provision',
+  suspend: 'subscriptions.suspend',
+  restore: 'subscriptions.restore',
+  cancel: 'subscriptions.cancel',
+};
+
+function statusAction(action: SubscriptionAction) {
+  return permissionProcedure(ACTION_PERMISSION[action])
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: `/subscriptions/{id}/${action}`,
+        tags: ['subscriptions'],
+        protect: true,
+        summary: ACTION_SUMMARY[action],
+      },
+    })
+    .input(subscriptionActionInput)
+    .output(subscriptionSchema)
+    .mutation(({ ctx, input }) => changeSubscriptionStatus(ctx.db, ctx, { ...input, action }));
+}
+
+export const subscriptionsRouter = {
+  list: permissionProcedure('subscriptions.read')
+    .meta({ openapi: { method: 'GET', path: '/subscriptions', tags: ['subscriptions'], protect: true, summary: 'List subscriptions' } })
+    .input(listSubscriptionsInput)
+    .output(subscriptionPageSchema)
+    .query(({ ctx, input }) => listSubscriptions(ctx.db, input)),
+
+  get: permissionProcedure('subscriptions.read')
+    .meta({ openapi: { method: 'GET', path: '/subscriptions/{id}', tags: ['subscriptions'], protect: true, summary: 'One subscription' } })
+    .input(idInput)
+    .output(subscriptionSchema)
+    .query(({ ctx, input }) => getSubscription(ctx.db, input.id)),
+
+  create: permissionProcedure('subscriptions.create')
+    .meta({
+      openapi: { method: 'POST', path: '/subscriptions', tags: ['subscriptions'], protect: true, summary: 'Create a pending subscription' },
+      successStatus: 201,
+    })
+    .input(createSubscriptionInput)
+    .output(subscriptionSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const row = await createSubscription(tx, ctx, input);
+        return getSubscription(tx, row.id);
+      }),
+    ),
+
+  activate: statusAction('activate'),
+  suspend: statusAction('suspend'),
+  restore: statusAction('restore'),
+  cancel: statusAction('cancel'),
+} satisfies TRPCRouterRecord;

@@ -3,12 +3,21 @@
  * activation, suspension, restoration, cancellation, renewal by payment (called by the payments
  * service inside its transaction) and the customer status that follows from them.
  */
+import {
+  SUBSCRIPTION_TRANSITIONS,
+  type ListSubscriptionsInput,
+  type Subscription,
+  type SubscriptionStatus,
+} from '@netflow/contracts';
 import { activities, customers, plans, subscriptions, type Database } from '@netflow/db';
 import { TRPCError } from '@trpc/server';
-import { eq } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { keyset, toPage, type Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
+import { escapeLike, searchAny } from '../../lib/search';
 import { audit } from '../../trpc/audit';
 import type { Context } from '../../trpc/context';
+import { recordAudit } from '../audit/service';
 
 export type AuditContext = Pick<Context, 'user' | 'ip' | 'requestId'>;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -62,15 +71,16 @@ export async function createSubscription(
   }
   if (!row) throw new Error('subscription insert returned nothing');
 
+  await addCustomerActivity(tx, ctx, row.customerId, `Subscription to ${plan.name} created (pending activation)`, {
+    subscriptionId: row.id,
+    planId: plan.id,
+  });
+  // Audit last: the audit append lock is held until commit, so no row lock should follow it.
   await audit(tx, ctx, {
     action: 'subscription.create',
     entityType: 'subscription',
     entityId: row.id,
     changes: { customerId: row.customerId, planId: row.planId, status: row.status, pppoeUsername: row.pppoeUsername },
-  });
-  await addCustomerActivity(tx, ctx, row.customerId, `Subscription to ${plan.name} created (pending activation)`, {
-    subscriptionId: row.id,
-    planId: plan.id,
   });
   return row;
 }
@@ -96,4 +106,410 @@ export async function addCustomerActivity(
   kind: 'subscription' | 'payment' | 'ticket' = 'subscription',
 ) {
   await tx.insert(activities).values({ customerId, kind, body, data, actorId: ctx.user?.id ?? null });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+const subscriptionColumns = {
+  sub: subscriptions,
+  id: subscriptions.id,
+  customerName: customers.name,
+  accountNumber: customers.accountNumber,
+  planName: plans.name,
+};
+
+interface JoinedSubscription {
+  sub: SubscriptionRow;
+  customerName: string;
+  accountNumber: string;
+  planName: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toSubscription(r: JoinedSubscription): Subscription {
+  const s = r.sub;
+  return {
+    id: s.id,
+    customerId: s.customerId,
+    customerName: r.customerName,
+    accountNumber: r.accountNumber,
+    planId: s.planId,
+    planName: r.planName,
+    status: s.status,
+    pppoeUsername: s.pppoeUsername,
+    startsAt: iso(s.startsAt),
+    expiresAt: iso(s.expiresAt),
+    suspendedAt: iso(s.suspendedAt),
+    cancelledAt: iso(s.cancelledAt),
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+export async function getSubscription(db: Database, id: string): Promise<Subscription> {
+  const [row] = await db
+    .select(subscriptionColumns)
+    .from(subscriptions)
+    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+    .innerJoin(plans, eq(plans.id, subscriptions.planId))
+    .where(eq(subscriptions.id, id))
+    .limit(1);
+  if (!row) throw notFound();
+  return toSubscription(row);
+}
+
+const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'Subscription not found' });
+
+/** Pending subscriptions have no expiry yet; they sort after every dated one. */
+const NO_EXPIRY = sql`'9999-12-31T00:00:00Z'::timestamptz`;
+
+export async function listSubscriptions(db: Database, input: ListSubscriptionsInput): Promise<Page<Subscription>> {
+  const column = input.sort === 'expiresAt' ? sql`coalesce(${subscriptions.expiresAt}, ${NO_EXPIRY})` : subscriptions.createdAt;
+  const ks = keyset({
+    name: `${input.sort}.${input.order}`,
+    column,
+    type: 'timestamptz',
+    id: subscriptions.id,
+    direction: input.order,
+    cursor: input.cursor,
+  });
+  const rows = await db
+    .select({ ...subscriptionColumns, cursorKey: ks.cursorKey })
+    .from(subscriptions)
+    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+    .innerJoin(plans, eq(plans.id, subscriptions.planId))
+    .where(
+      and(
+        input.status ? eq(subscriptions.status, input.status) : undefined,
+        input.customerId ? eq(subscriptions.customerId, input.customerId) : undefined,
+        input.planId ? eq(subscriptions.planId, input.planId) : undefined,
+        input.expiresFrom ? gte(subscriptions.expiresAt, new Date(input.expiresFrom)) : undefined,
+        input.expiresTo ? lt(subscriptions.expiresAt, new Date(input.expiresTo)) : undefined,
+        searchAny(input.search, [subscriptions.pppoeUsername, customers.accountNumber, customers.name]),
+        ks.where,
+      ),
+    )
+    .orderBy(...ks.orderBy)
+    .limit(input.limit + 1);
+  return toPage(rows, input.limit, ks.name, toSubscription);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status changes
+
+export type SubscriptionAction = 'activate' | 'suspend' | 'restore' | 'cancel';
+
+const ACTION_TARGET: Record<SubscriptionAction, SubscriptionStatus> = {
+  activate: 'active',
+  suspend: 'suspended',
+  restore: 'active',
+  cancel: 'cancelled',
+};
+
+/**
+ * `activate` provisions a pending subscription; `restore` lifts a suspension. Both reach `active`,
+ * so the action (not only the target) decides which source status is legal.
+ */
+const ACTION_FROM: Record<SubscriptionAction, readonly SubscriptionStatus[]> = {
+  activate: ['pending'],
+  suspend: ['active'],
+  restore: ['suspended'],
+  cancel: ['pending', 'active', 'suspended'],
+};
+
+const DAY_MS = 24 * 3600 * 1000;
+export const addDays = (from: Date, days: number) => new Date(from.getTime() + days * DAY_MS);
+
+export async function changeSubscriptionStatus(
+  db: Database,
+  ctx: AuditContext,
+  input: { id: string; action: SubscriptionAction; reason?: string | undefined },
+): Promise<Subscription> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(subscriptions).where(eq(subscriptions.id, input.id)).for('update');
+    if (!current) throw notFound();
+    const to = ACTION_TARGET[input.action];
+    // The table in contracts and the per-action sources must agree; both are checked.
+    if (!ACTION_FROM[input.action].includes(current.status) || !SUBSCRIPTION_TRANSITIONS[current.status].includes(to)) {
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `Cannot ${input.action} a subscription that is ${current.status}`,
+      });
+    }
+    const now = new Date();
+    const set: Partial<typeof subscriptions.$inferInsert> = { status: to };
+    const [plan] = await tx.select().from(plans).where(eq(plans.id, current.planId));
+    if (!plan) throw new Error('subscription without plan');
+
+    switch (input.action) {
+      case 'activate':
+        set.startsAt = now;
+        set.expiresAt = addDays(now, plan.validityDays);
+        set.suspendedAt = null;
+        break;
+      case 'suspend':
+        set.suspendedAt = now;
+        break;
+      case 'restore':
+        // Restoring an expired subscription would only hand it back to the expiry sweep; the way
+        // back from an expiry is a payment, which renews and re-activates in one step.
+        if (current.expiresAt && current.expiresAt.getTime() <= now.getTime()) {
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: 'This subscription has expired; record a payment to renew it',
+          });
+        }
+        set.suspendedAt = null;
+        break;
+      case 'cancel':
+        set.cancelledAt = now;
+        break;
+    }
+
+    let updated: SubscriptionRow | undefined;
+    if (input.action === 'activate' && !current.pppoeUsername) {
+      updated = await activateWithGeneratedUsername(tx, current, set);
+    } else {
+      [updated] = await tx.update(subscriptions).set(set).where(eq(subscriptions.id, current.id)).returning();
+    }
+    if (!updated) throw new Error('subscription update returned nothing');
+
+    const customerChange = await syncCustomerStatus(tx, current.customerId);
+    await addCustomerActivity(tx, ctx, current.customerId, `Subscription to ${plan.name}: ${current.status} → ${to}`, {
+      subscriptionId: current.id,
+      action: input.action,
+      ...(input.reason ? { reason: input.reason } : {}),
+    });
+    // Audit rows last: the audit append lock is held until commit, so no row lock is taken after it.
+    await audit(tx, ctx, {
+      action: `subscription.${input.action}`,
+      entityType: 'subscription',
+      entityId: current.id,
+      changes: {
+        status: { from: current.status, to },
+        ...(set.expiresAt ? { expiresAt: { from: iso(current.expiresAt), to: iso(updated.expiresAt) } } : {}),
+        ...(updated.pppoeUsername !== current.pppoeUsername ? { pppoeUsername: updated.pppoeUsername } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
+    });
+    if (customerChange) await auditCustomerStatus(tx, ctx, current.customerId, customerChange, `subscription.${input.action}`);
+    return getSubscription(tx, current.id);
+  });
+}
+
+/**
+ * A generated PPPoE username derives from the account number (NF-000123 → nf000123, then
+ * nf000123-2, …). Each try runs in a savepoint so a concurrent taker only costs another try.
+ */
+async function activateWithGeneratedUsername(
+  tx: Database,
+  current: SubscriptionRow,
+  set: Partial<typeof subscriptions.$inferInsert>,
+): Promise<SubscriptionRow | undefined> {
+  const [customer] = await tx
+    .select({ accountNumber: customers.accountNumber })
+    .from(customers)
+    .where(eq(customers.id, current.customerId));
+  const base = (customer?.accountNumber ?? current.id.slice(0, 8)).toLowerCase().replace(/[^a-z0-9]/g, '') || 'nf';
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const taken = new Set(
+      (
+        await tx
+          .select({ u: subscriptions.pppoeUsername })
+          .from(subscriptions)
+          .where(ilikeLiteralPrefix(subscriptions.pppoeUsername, base))
+      ).map((r) => r.u),
+    );
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n += 1) candidate = `${base}-${n}`;
+    try {
+      return await tx.transaction(async (sp) => {
+        const [row] = await sp
+          .update(subscriptions)
+          .set({ ...set, pppoeUsername: candidate })
+          .where(eq(subscriptions.id, current.id))
+          .returning();
+        return row;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error, 'subscriptions_pppoe_username_key')) throw error;
+    }
+  }
+  throw new TRPCError({ code: 'CONFLICT', message: 'Could not allocate a PPPoE username; try again' });
+}
+
+const ilikeLiteralPrefix = (column: typeof subscriptions.pppoeUsername, prefix: string) =>
+  sql`${column} like ${`${escapeLike(prefix)}%`} escape '\\'`;
+
+// ---------------------------------------------------------------------------------------------
+// Customer status
+
+export type CustomerStatusChange = { from: CustomerStatus; to: CustomerStatus };
+type CustomerStatus = (typeof customers.$inferSelect)['status'];
+
+/**
+ * A customer's status follows their subscriptions: `active` while any subscription is active,
+ * `suspended` when none is active but one is suspended, `inactive` once every subscription is
+ * cancelled. A customer with only pending subscriptions (awaiting installation) or none keeps the
+ * status they have, so a freshly converted customer stays `active`.
+ * Locks the customer row; callers lock subscription rows before it (one lock order everywhere).
+ */
+export async function syncCustomerStatus(tx: Database, customerId: string): Promise<CustomerStatusChange | null> {
+  const [customer] = await tx
+    .select({ status: customers.status })
+    .from(customers)
+    .where(eq(customers.id, customerId))
+    .for('update');
+  if (!customer) return null;
+  const [counts] = await tx
+    .select({
+      active: sql<number>`count(*) filter (where ${subscriptions.status} = 'active')`.mapWith(Number),
+      suspended: sql<number>`count(*) filter (where ${subscriptions.status} = 'suspended')`.mapWith(Number),
+      pending: sql<number>`count(*) filter (where ${subscriptions.status} = 'pending')`.mapWith(Number),
+      total: sql<number>`count(*)`.mapWith(Number),
+    })
+    .from(subscriptions)
+    .where(eq(subscriptions.customerId, customerId));
+  let next: CustomerStatus = customer.status;
+  if (counts && counts.active > 0) next = 'active';
+  else if (counts && counts.suspended > 0) next = 'suspended';
+  else if (counts && counts.total > 0 && counts.pending === 0) next = 'inactive';
+  if (next === customer.status) return null;
+  await tx.update(customers).set({ status: next }).where(eq(customers.id, customerId));
+  return { from: customer.status, to: next };
+}
+
+export function auditCustomerStatus(
+  tx: Database,
+  ctx: AuditContext,
+  customerId: string,
+  change: CustomerStatusChange,
+  cause: string,
+) {
+  return audit(tx, ctx, {
+    action: 'customer.status',
+    entityType: 'customer',
+    entityId: customerId,
+    changes: { status: change, cause },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renewal (called by payments inside their transaction)
+
+export interface RenewalEffect {
+  subscriptionId: string;
+  periods: number;
+  addedDays: number;
+  expiresAt: { from: string | null; to: string };
+  status: { from: SubscriptionStatus; to: SubscriptionStatus };
+}
+
+/**
+ * Extends a locked active or suspended subscription by `periods` × the plan's validity, counted
+ * from the later of now and its current expiry (paying early never loses days, paying late does
+ * not back-date), and re-activates it when suspended. Writes no audit row: the caller writes it
+ * last, after every lock it needs.
+ */
+export async function renewSubscription(
+  tx: Database,
+  sub: SubscriptionRow,
+  validityDays: number,
+  periods: number,
+  now: Date,
+): Promise<RenewalEffect> {
+  const base = sub.expiresAt && sub.expiresAt.getTime() > now.getTime() ? sub.expiresAt : now;
+  const addedDays = periods * validityDays;
+  const expiresAt = addDays(base, addedDays);
+  const to: SubscriptionStatus = sub.status === 'suspended' ? 'active' : sub.status;
+  await tx
+    .update(subscriptions)
+    .set({
+      expiresAt,
+      status: to,
+      startsAt: sub.startsAt ?? now,
+      ...(sub.status === 'suspended' ? { suspendedAt: null } : {}),
+    })
+    .where(eq(subscriptions.id, sub.id));
+  return {
+    subscriptionId: sub.id,
+    periods,
+    addedDays,
+    expiresAt: { from: iso(sub.expiresAt), to: expiresAt.toISOString() },
+    status: { from: sub.status, to },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expiry sweep
+
+const SWEEP_ACTOR = { actorId: null, actorLabel: 'system:expiry-sweep', ip: null, requestId: null };
+const SWEEP_BATCH = 200;
+
+export interface SweepResult {
+  suspended: string[];
+}
+
+/**
+ * Suspends active subscriptions whose expiry plus the grace period has passed. Safe to run twice
+ * or from several instances at once: each batch claims its rows with `FOR UPDATE SKIP LOCKED`
+ * and the UPDATE re-checks `status = 'active'`, so a row is suspended (and audited) exactly once;
+ * a concurrent sweep skips rows another one holds instead of waiting for them.
+ */
+export async function sweepExpiredSubscriptions(db: Database, now: Date, graceHours: number): Promise<SweepResult> {
+  const cutoff = new Date(now.getTime() - graceHours * 3600 * 1000);
+  const suspended: string[] = [];
+  for (;;) {
+    const batch = await db.transaction(async (tx) => {
+      const claim = tx
+        .select({ id: subscriptions.id })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.status, 'active'), lt(subscriptions.expiresAt, cutoff)))
+        .orderBy(subscriptions.id)
+        .limit(SWEEP_BATCH)
+        .for('update', { skipLocked: true });
+      const rows = await tx
+        .update(subscriptions)
+        .set({ status: 'suspended', suspendedAt: now })
+        .where(and(inArray(subscriptions.id, claim), eq(subscriptions.status, 'active')))
+        .returning({ id: subscriptions.id, customerId: subscriptions.customerId, expiresAt: subscriptions.expiresAt });
+
+      // Customers in id order, so two sweeps never lock them in opposite orders.
+      const customerIds = [...new Set(rows.map((r) => r.customerId))].sort();
+      const customerChanges = new Map<string, CustomerStatusChange>();
+      for (const customerId of customerIds) {
+        const change = await syncCustomerStatus(tx, customerId);
+        if (change) customerChanges.set(customerId, change);
+      }
+      for (const row of rows) {
+        await tx.insert(activities).values({
+          customerId: row.customerId,
+          kind: 'subscription',
+          body: 'Subscription suspended: expired and past the grace period',
+          data: { subscriptionId: row.id, expiresAt: iso(row.expiresAt), graceHours },
+        });
+      }
+      for (const row of rows) {
+        await recordAudit(tx, SWEEP_ACTOR, {
+          action: 'subscription.expire',
+          entityType: 'subscription',
+          entityId: row.id,
+          changes: { status: { from: 'active', to: 'suspended' }, expiresAt: iso(row.expiresAt), graceHours },
+        });
+      }
+      for (const [customerId, change] of customerChanges) {
+        await recordAudit(tx, SWEEP_ACTOR, {
+          action: 'customer.status',
+          entityType: 'customer',
+          entityId: customerId,
+          changes: { status: change, cause: 'subscription.expire' },
+        });
+      }
+      return rows;
+    });
+    suspended.push(...batch.map((r) => r.id));
+    if (batch.length < SWEEP_BATCH) return { suspended };
+  }
 }
