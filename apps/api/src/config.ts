@@ -75,6 +75,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_LIMIT_GLOBAL_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('netflow:'),
+  LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().int().positive().default(60),
+  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
   SUBSCRIPTION_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
@@ -99,8 +104,20 @@ export interface Config {
   corsOrigins: string[];
   trustProxy: string[];
   redisUrl: string | undefined;
+  /** Namespace of every key this app writes to Redis. */
+  redisKeyPrefix: string;
   logLevel: string;
-  rateLimit: { globalPerMinute: number; authPerMinute: number };
+  /**
+   * Requests per minute: `global` per client address (every HTTP request), `auth` per client
+   * address for sign-in and registration calls, `user` per signed-in user for every tRPC call
+   * (each call of a batch counts).
+   */
+  rateLimit: { globalPerMinute: number; authPerMinute: number; userPerMinute: number };
+  /**
+   * Per-account lockout kept in Postgres: after `threshold` consecutive failures the account is
+   * locked for `baseSeconds`, doubling with each further failure up to `maxSeconds`.
+   */
+  lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
   subscriptionGraceHours: number;
   webDistDir: string;
   demoData: 'auto' | 'on' | 'off';
@@ -183,8 +200,18 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     corsOrigins: env.CORS_ORIGINS,
     trustProxy: env.TRUST_PROXY,
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     logLevel: env.LOG_LEVEL,
-    rateLimit: { globalPerMinute: env.RATE_LIMIT_GLOBAL_PER_MINUTE, authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE },
+    rateLimit: {
+      globalPerMinute: env.RATE_LIMIT_GLOBAL_PER_MINUTE,
+      authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+    },
+    lockout: {
+      threshold: env.LOGIN_LOCKOUT_THRESHOLD,
+      baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
+      maxSeconds: Math.max(env.LOGIN_LOCKOUT_MAX_SECONDS, env.LOGIN_LOCKOUT_BASE_SECONDS),
+    },
     subscriptionGraceHours: env.SUBSCRIPTION_GRACE_HOURS,
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,

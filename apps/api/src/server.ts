@@ -12,6 +12,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { DatabaseHandle } from '@netflow/db';
+import type { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, {
   type FastifyBaseLogger,
@@ -22,11 +23,14 @@ import Fastify, {
 } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument, type CreateOpenApiFastifyPluginOptions } from 'trpc-to-openapi';
+import { ZodError } from 'zod';
 import type { Config } from './config';
 import { createLogger } from './logger';
+import { createSecurity } from './security';
+import { fastifyStoreOf } from './security/rate-limits';
 import { createTokenService } from './modules/auth/tokens';
 import { API_VERSION } from './modules/health/service';
-import { createHttpContext, type AppServices } from './trpc/context';
+import { createHttpContext, type AppServices, type Context } from './trpc/context';
 import { appRouter, type AppRouter } from './trpc/router';
 import { GENERIC_INTERNAL_MESSAGE } from './trpc/trpc';
 
@@ -74,13 +78,39 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 5_000 },
   });
 
+  const security = await createSecurity(config, app.log);
+  app.addHook('onClose', async () => security.close());
   const services: AppServices = {
     db: db.db,
     dbKind: db.kind,
     config,
     tokens: createTokenService(config.jwt),
+    security,
   };
   app.decorate('services', services);
+
+  // Only JSON bodies are accepted (415 otherwise). Fastify's default text/plain parser would let a
+  // foreign page POST here without a CORS preflight.
+  app.removeContentTypeParser('text/plain');
+
+  /**
+   * One log line per refused or failed procedure call (tRPC and REST alike): internal errors with
+   * their cause, validation failures with the names of the offending fields only (never values).
+   */
+  const logProcedureError = (error: TRPCError, procedurePath: string | undefined, ctx: Context | undefined) => {
+    const log = ctx?.log ?? app.log;
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      log.error({ err: error.cause ?? error, path: procedurePath }, 'procedure failed');
+      return;
+    }
+    const cause: unknown = error.cause;
+    if (error.code === 'BAD_REQUEST' && cause instanceof ZodError) {
+      const fields = [...new Set(cause.issues.map((issue) => issue.path.join('.') || '(input)'))];
+      log.info({ event: 'validation.failed', path: procedurePath, fields }, 'input validation failed');
+      return;
+    }
+    log.info({ event: 'procedure.rejected', code: error.code, path: procedurePath }, error.message);
+  };
 
   for (const warning of config.warnings) app.log.warn(warning);
 
@@ -126,6 +156,9 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
     global: true,
     max: config.rateLimit.globalPerMinute,
     timeWindow: '1 minute',
+    // Counted in the shared store: Redis with REDIS_URL, falling back to memory when it is down.
+    store: fastifyStoreOf(security.counters),
+    skipOnError: true,
     // 404s are limited too: otherwise an attacker could probe URLs for free.
     errorResponseBuilder: (_req, context) => ({
       statusCode: 429,
@@ -165,11 +198,9 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
       router: appRouter,
       createContext: ({ req, res }) => createHttpContext(services, req, res),
       maxBatchSize: MAX_BATCH_SIZE,
-      onError: ({ error, path: procedurePath, ctx }) => {
-        const log = ctx?.log ?? app.log;
-        if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path: procedurePath }, 'procedure failed');
-        else log.info({ event: 'procedure.rejected', code: error.code, path: procedurePath }, error.message);
-      },
+      // Retry-After of a limited call (the status stays tRPC's own).
+      responseMeta: ({ ctx }) => ({ headers: ctx?.http.headers ?? {} }),
+      onError: ({ error, path: procedurePath, ctx }) => logProcedureError(error, procedurePath, ctx),
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
@@ -200,9 +231,7 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
       createContext: ({ req, res }) => createHttpContext(services, req as FastifyRequest, res as FastifyReply),
       responseMeta: ({ ctx, errors }) =>
         errors.length === 0 && ctx ? { status: ctx.http.status ?? 200, headers: ctx.http.headers } : { headers: ctx?.http.headers ?? {} },
-      onError: ({ error, path: procedurePath }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error.cause ?? error, path: procedurePath }, 'procedure failed');
-      },
+      onError: ({ error, path: procedurePath, ctx }) => logProcedureError(error, procedurePath, ctx),
     };
     await rest.register(fastifyTRPCOpenApiPlugin, restOptions);
   });

@@ -8,9 +8,11 @@ import path from 'node:path';
 import type { Role } from '@netflow/contracts';
 import { users } from '@netflow/db';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { loadConfig, type Config } from '../config';
 import { hashPassword } from '../modules/auth/passwords';
 import { createTokenService } from '../modules/auth/tokens';
+import { createSecurity } from '../security';
 import { buildServer } from '../server';
 import { createContextInner, type AppServices, type CurrentUser } from '../trpc/context';
 import { appRouter } from '../trpc/router';
@@ -20,6 +22,10 @@ import { createTestDatabase, type TestDatabase } from './db';
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_PASSWORD = 'Correct-Horse-Battery-42';
 
+/**
+ * Rate limits are generous here so tests of other modules never trip them; the security tests
+ * set small limits explicitly through `overrides`.
+ */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -27,6 +33,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-test-')),
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: path.join(tmpdir(), 'netflow-no-web'),
+    RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_USER_PER_MINUTE: '100000',
     ...overrides,
   });
 }
@@ -52,7 +61,8 @@ let passwordHash: Promise<string> | undefined;
 export async function createHarness(configOverrides: Record<string, string> = {}): Promise<Harness> {
   const config = testConfig(configOverrides);
   const db = await createTestDatabase();
-  const services: AppServices = { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt) };
+  const security = await createSecurity(config, pino({ level: 'silent' }));
+  const services: AppServices = { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt), security };
   return {
     db,
     config,
@@ -82,7 +92,10 @@ export async function createHarness(configOverrides: Record<string, string> = {}
     async tokenFor(user) {
       return (await services.tokens.sign(user)).token;
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await security.close();
+      await db.destroy();
+    },
   };
 }
 
@@ -95,7 +108,7 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
     app,
     async close() {
       await app.close();
-      await harness.db.destroy();
+      await harness.close();
     },
   };
 }

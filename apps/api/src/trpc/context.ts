@@ -11,6 +11,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config';
 import type { TokenService } from '../modules/auth/tokens';
+import type { Security } from '../security';
 
 /** The signed-in staff member, as loaded from the database for this request. */
 export interface CurrentUser {
@@ -25,6 +26,8 @@ export interface AppServices {
   dbKind: DatabaseKind;
   config: Config;
   tokens: TokenService;
+  /** Rate limiter and its counters (shared by every request of this instance). */
+  security: Security;
 }
 
 export interface Context extends AppServices {
@@ -53,6 +56,7 @@ export function createContextInner(opts: InnerContextOptions): Context {
     dbKind: opts.dbKind,
     config: opts.config,
     tokens: opts.tokens,
+    security: opts.security,
     user: opts.user ?? null,
     tokenExpiresAt: null,
     requestId: opts.requestId ?? 'internal',
@@ -62,9 +66,10 @@ export function createContextInner(opts: InnerContextOptions): Context {
   };
 }
 
+/** The JWT of an `Authorization: Bearer <jwt>` header (scheme case-insensitive, RFC 7235), or null. */
 export function bearerToken(header: string | undefined): string | null {
-  if (!header) return null;
-  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
+  if (!header || header.length > 8192) return null;
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(header);
   return match?.[1] ?? null;
 }
 

@@ -7,11 +7,14 @@ import { can, scopeOf, type Permission, type Scope } from '@netflow/contracts';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError, z } from 'zod';
+import type { LimitName } from '../security/rate-limits';
 import type { Context } from './context';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST answer (e.g. 202, 204); 200 when absent. */
   successStatus?: number;
+  /** Set by `permissionProcedure`: what the procedure requires (the access tests read it). */
+  permission?: Permission;
 }
 
 export const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
@@ -58,16 +61,31 @@ const restStatus = t.middleware(async ({ ctx, meta, next }) => {
 
 export const publicProcedure = t.procedure.use(restStatus);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next, path }) => {
+export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests';
+
+/**
+ * Refuses a call with 429 and Retry-After (REST and tRPC both send `ctx.http.headers`) when the
+ * named limit is spent. Counted per call, so every call inside a tRPC batch counts.
+ */
+export async function enforceLimit(ctx: Context, name: LimitName, key: string, path: string): Promise<void> {
+  const decision = await ctx.security.limiter.consume(name, key);
+  if (decision.allowed) return;
+  ctx.http.headers['retry-after'] = String(decision.retryAfterSeconds);
+  ctx.log.warn({ event: 'ratelimit.exceeded', limit: name, path, retryAfterSeconds: decision.retryAfterSeconds }, 'rate limit exceeded');
+  throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY_REQUESTS_MESSAGE });
+}
+
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
   if (!ctx.user) {
     ctx.log.info({ event: 'authn.required', path }, 'unauthenticated call refused');
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
   }
+  await enforceLimit(ctx, 'user', ctx.user.id, path);
   return next({ ctx: { user: ctx.user } });
 });
 
 export function permissionProcedure(permission: Permission) {
-  return protectedProcedure.use(({ ctx, next, path }) => {
+  return protectedProcedure.meta({ permission }).use(({ ctx, next, path }) => {
     if (!can(ctx.user.role, permission)) {
       ctx.log.warn(
         { event: 'authz.denied', path, permission, userId: ctx.user.id, role: ctx.user.role },

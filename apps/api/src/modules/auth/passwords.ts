@@ -1,6 +1,8 @@
 /**
  * Password hashing with argon2id at or above OWASP's minimum (m=19 MiB, t=2, p=1).
- * `needsRehash` tells the login path to upgrade hashes made with weaker parameters.
+ * `needsRehash` tells the login path to upgrade hashes made with weaker parameters. Passwords are
+ * NFKC-normalised (NIST SP 800-63B), so the same password typed on another keyboard still matches;
+ * they are never trimmed or truncated.
  */
 import argon2 from 'argon2';
 
@@ -14,13 +16,31 @@ export const HASH_OPTIONS = {
   parallelism: 1,
 } as const;
 
+/**
+ * How many hashes and verifications this process has run. The limits are enforced before any of
+ * them, and tests use this to prove that oversized passwords never reach argon2.
+ */
+export const passwordWork = { hashes: 0, verifications: 0 };
+
+function prepare(password: string): string {
+  if (password.length > PASSWORD_MAX_LENGTH) {
+    // Validation refuses these first; this is the last line, so argon2 never sees a huge input.
+    throw new RangeError('password longer than the maximum reached the hashing layer');
+  }
+  return password.normalize('NFKC');
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, HASH_OPTIONS);
+  const prepared = prepare(password);
+  passwordWork.hashes += 1;
+  return argon2.hash(prepared, HASH_OPTIONS);
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  const prepared = prepare(password);
+  passwordWork.verifications += 1;
   try {
-    return await argon2.verify(hash, password);
+    return await argon2.verify(hash, prepared);
   } catch {
     return false;
   }
