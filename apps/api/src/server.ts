@@ -29,6 +29,7 @@ import { createLogger } from './logger';
 import { createSecurity } from './security';
 import { fastifyStoreOf } from './security/rate-limits';
 import { createTokenService } from './modules/auth/tokens';
+import { csvExportOpenApiPaths, csvExportRoutes } from './modules/leads/export-route';
 import { API_VERSION } from './modules/health/service';
 import { createHttpContext, type AppServices, type Context } from './trpc/context';
 import { appRouter, type AppRouter } from './trpc/router';
@@ -56,6 +57,8 @@ export function buildOpenApiDocument() {
     baseUrl: '/api',
     description: 'REST twins of the tRPC procedures. Authenticate with `Authorization: Bearer <token>` from POST /api/auth/login.',
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    // CSV exports are plain Fastify routes (tRPC speaks JSON only); documented here by hand.
+    paths: csvExportOpenApiPaths,
   });
 }
 
@@ -235,6 +238,10 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
     };
     await rest.register(fastifyTRPCOpenApiPlugin, restOptions);
   });
+  // GET /api/leads/export, /api/customers/export: streamed CSV, same auth/permission/audit rules.
+  await app.register(csvExportRoutes);
+  // Suspends subscriptions past expiry + SUBSCRIPTION_GRACE_HOURS on a timer (off under NODE_ENV=test).
+  await app.register(import('./modules/subscriptions/expiry-sweep'));
 
   const webDist = config.webDistDir;
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

@@ -133,3 +133,15 @@ export const leadConvertResult = z.object({
   subscriptionId: idSchema.nullable(),
 });
 export type LeadConvertResult = z.infer<typeof leadConvertResult>;
+
+/**
+ * What leads.export / customers.export answer: where to download the CSV with the same filters.
+ * The CSV itself is streamed by GET /api/leads/export (a plain HTTP route; tRPC speaks JSON only),
+ * fetched with the bearer token.
+ */
+export const csvExportLinkSchema = z.object({
+  path: z.string(),
+  filename: z.string(),
+  contentType: z.literal('text/csv'),
+});
+export type CsvExportLink = z.infer<typeof csvExportLinkSchema>;

@@ -224,3 +224,13 @@ export async function assertCustomerExists(db: Database, id: string): Promise<vo
   const [row] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, id)).limit(1);
   if (!row) throw notFound();
 }
+
+/** Every customer matching the filters, page by page along the keyset (for CSV export). */
+export async function* customerPages(db: Database, filters: CustomerFilterInput, pageSize = 500): AsyncGenerator<Customer[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await listCustomers(db, { ...filters, limit: pageSize, cursor });
+    yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}

@@ -341,3 +341,13 @@ export async function convertLead(db: Database, actor: LeadActor, input: LeadCon
   const lead = await findLead(db, { ...actor, scope: 'all' }, input.id);
   return { lead, ...outcome };
 }
+
+/** Every lead matching the filters, page by page along the keyset (for CSV export). */
+export async function* leadPages(db: Database, actor: LeadActor, filters: LeadFilterInput, pageSize = 500): AsyncGenerator<Lead[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await listLeads(db, actor, { ...filters, limit: pageSize, cursor });
+    yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
