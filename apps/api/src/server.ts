@@ -214,6 +214,14 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
 
   // REST twins of the procedures. Error bodies are reshaped to the REST contract: {error, issues?, requestId?}.
   await app.register(async (rest) => {
+    // A POST or PATCH without any body (`curl -X POST /api/auth/logout`) means an empty JSON
+    // object, not a 415; a request that does carry a non-JSON body is still refused.
+    rest.addHook('preHandler', async (req) => {
+      const bodyless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
+      if (req.headers['content-type'] === undefined && req.body === undefined && bodyless) {
+        req.headers['content-type'] = 'application/json';
+      }
+    });
     rest.addHook('onSend', async (req, reply, payload) => {
       if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
       try {
