@@ -1,4 +1,68 @@
-/** The users module's procedures (filled in by its issue). */
+/**
+ * Staff administration (DESIGN.md §5: admins manage, managers read). REST twins under /api/users.
+ */
+import {
+  createUserInput,
+  getUserInput,
+  listUsersInput,
+  resetPasswordInput,
+  resetPasswordResult,
+  staffUserSchema,
+  updateUserInput,
+  userPage,
+} from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
+import { permissionProcedure } from '../../trpc/trpc';
+import { withPasswordPolicy } from '../auth/password-policy';
+import { createUser, getUser, listUsers, resetPassword, updateUser } from './service';
 
-export const usersRouter = {} satisfies TRPCRouterRecord;
+const createUserSchema = withPasswordPolicy(createUserInput, 'password', (input) => [
+  input.email as string | undefined,
+  input.phone as string | undefined,
+  input.name as string | undefined,
+]);
+
+export const usersRouter = {
+  list: permissionProcedure('users.read')
+    .meta({ openapi: { method: 'GET', path: '/users', tags: ['users'], protect: true, summary: 'Staff accounts (search, status, role; cursor pages)' } })
+    .input(listUsersInput)
+    .output(userPage)
+    .query(({ ctx, input }) => listUsers(ctx.db, input)),
+
+  get: permissionProcedure('users.read')
+    .meta({ openapi: { method: 'GET', path: '/users/{id}', tags: ['users'], protect: true, summary: 'One staff account' } })
+    .input(getUserInput)
+    .output(staffUserSchema)
+    .query(({ ctx, input }) => getUser(ctx.db, input.id)),
+
+  create: permissionProcedure('users.manage')
+    .meta({
+      openapi: { method: 'POST', path: '/users', tags: ['users'], protect: true, summary: 'Create an active staff account with a role and an initial password' },
+      successStatus: 201,
+    })
+    .input(createUserSchema)
+    .output(staffUserSchema)
+    .mutation(({ ctx, input }) => createUser(ctx, input)),
+
+  update: permissionProcedure('users.manage')
+    .meta({
+      openapi: { method: 'PATCH', path: '/users/{id}', tags: ['users'], protect: true, summary: 'Rename, change phone or role, activate, disable or re-enable' },
+    })
+    .input(updateUserInput)
+    .output(staffUserSchema)
+    .mutation(({ ctx, input }) => updateUser(ctx, input)),
+
+  resetPassword: permissionProcedure('users.manage')
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/users/{id}/reset-password',
+        tags: ['users'],
+        protect: true,
+        summary: 'Set or generate a new password, end every session of the user and lift a sign-in lock',
+      },
+    })
+    .input(resetPasswordInput)
+    .output(resetPasswordResult)
+    .mutation(({ ctx, input }) => resetPassword(ctx, input)),
+} satisfies TRPCRouterRecord;
