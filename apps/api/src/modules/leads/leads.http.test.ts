@@ -163,6 +163,20 @@ describe('REST twins', () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/leads?search=${encodeURIComponent('50%')}&limit=100`, headers: auth(adminToken) });
     expect(res.statusCode).toBe(200);
     expect(res.json<{ items: { name: string }[] }>().items.map((l) => l.name)).toEqual(['50% Off Shop']);
+    const filtered = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads?assignee=unassigned&status=new&search=${encodeURIComponent('off shop')}&sort=name&order=desc&limit=1`,
+      headers: auth(adminToken),
+    });
+    expect(filtered.statusCode).toBe(200);
+    const page = filtered.json<{ items: { name: string }[]; nextCursor: string | null }>();
+    expect(page.items.map((l) => l.name)).toEqual(['500 Off Shop']);
+    const next = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads?assignee=unassigned&status=new&search=${encodeURIComponent('off shop')}&sort=name&order=desc&limit=1&cursor=${page.nextCursor ?? ''}`,
+      headers: auth(adminToken),
+    });
+    expect(next.json<{ items: { name: string }[] }>().items.map((l) => l.name)).toEqual(['50% Off Shop']);
   });
 });
 

@@ -203,6 +203,16 @@ describe('pipeline', () => {
     expect(await auditActions(lead.id)).toEqual([]);
   });
 
+  it('converts once when three conversions race, round after round: one customer each, the rest 409', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const lead = await insertLead({ status: 'qualified' });
+      const results = await Promise.allSettled([1, 2, 3].map(() => h.caller(admin).leads.convert({ id: lead.id })));
+      const codes = results.map((r) => (r.status === 'fulfilled' ? 'OK' : r.reason instanceof TRPCError ? r.reason.code : 'THREW'));
+      expect(codes.sort()).toEqual(['CONFLICT', 'CONFLICT', 'OK']);
+      expect(await h.db.db.select().from(customers).where(eq(customers.leadId, lead.id))).toHaveLength(1);
+    }
+  });
+
   it('converts once when two conversions race: one customer, the other answers 409', async () => {
     const lead = await insertLead({ status: 'qualified', assigneeId: sales1.id });
     const customersBefore = (await h.db.db.select().from(customers)).length;
