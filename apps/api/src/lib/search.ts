@@ -37,7 +37,7 @@ export function searchAny(
   const digits = trimmed.replace(/[\s-]/g, '');
   for (const c of phoneColumns) {
     conditions.push(ilikeLiteral(c, trimmed));
-    if (digits && digits !== trimmed) conditions.push(ilikeLiteral(c, digits));
+    if (/^\d+$/.test(digits) && digits !== trimmed) conditions.push(ilikeLiteral(c, digits));
   }
   return or(...conditions);
 }
