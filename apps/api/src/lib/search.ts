@@ -23,7 +23,7 @@ export function ilikeLiteral(column: AnyColumn | SQL, term: string): SQL {
 
 /**
  * True when any column contains the term; `undefined` (no condition) for an empty term. Phone
- * columns are also matched against the term without spaces and dashes, so "0712 345" finds
+ * columns are also matched against a phone-like term without spaces and dashes, so "0712 345" finds
  * 0712345678 as stored.
  */
 export function searchAny(
