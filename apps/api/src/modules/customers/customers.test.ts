@@ -90,6 +90,8 @@ describe('create and edit', () => {
       email: { from: 'old@example.com', to: null },
       status: { from: 'active', to: 'inactive' },
     });
+    const timeline = await h.caller(manager).activities.listForCustomer({ id: c.id });
+    expect(timeline.items.map((a) => [a.kind, a.data])).toEqual([['status_change', { from: 'active', to: 'inactive' }]]);
   });
 
   it('refuses invalid input with 400 and an unknown id with 404, changing nothing', async () => {

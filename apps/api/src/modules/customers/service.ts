@@ -14,7 +14,7 @@ import {
   type CustomerListInput,
   type CustomerUpdateInput,
 } from '@netflow/contracts';
-import { customers, payments, plans, subscriptions, tickets, type Database } from '@netflow/db';
+import { activities, customers, payments, plans, subscriptions, tickets, type Database } from '@netflow/db';
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { keyset, toPage, type Page } from '../../lib/pagination';
@@ -214,6 +214,15 @@ export async function updateCustomer(db: Database, actor: CustomerActor, input: 
     >;
     const [row] = await tx.update(customers).set(patch).where(eq(customers.id, current.id)).returning(customerColumns);
     if (!row) throw notFound();
+    if (changes.status) {
+      await tx.insert(activities).values({
+        customerId: current.id,
+        kind: 'status_change',
+        body: `Status ${current.status} → ${String(changes.status.to)}`,
+        data: { from: current.status, to: changes.status.to },
+        actorId: actor.user.id,
+      });
+    }
     await audit(tx, actor, { action: 'customer.update', entityType: 'customer', entityId: current.id, changes });
     return toCustomer(row);
   });

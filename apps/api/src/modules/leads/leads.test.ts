@@ -104,6 +104,9 @@ describe('happy path', () => {
     const edited = await sales.leads.update({ id: created.id, notes: 'Wants installation on Saturday', address: null });
     expect(edited.notes).toBe('Wants installation on Saturday');
     expect(edited.address).toBeNull();
+    // Status is not an editable field: the pipeline moves only through setStatus/convert.
+    const sneaky = await sales.leads.update({ id: created.id, status: 'won', convertedAt: new Date().toISOString() } as never);
+    expect(sneaky).toMatchObject({ status: 'new', convertedAt: null });
 
     await sales.leads.setStatus({ id: created.id, status: 'contacted' });
     await sales.leads.setStatus({ id: created.id, status: 'qualified' });
@@ -118,7 +121,7 @@ describe('happy path', () => {
     expect(subs).toHaveLength(1);
     expect(subs[0]).toMatchObject({ id: result.subscriptionId, planId, status: 'pending' });
 
-    expect(await auditActions(created.id)).toEqual(['lead.create', 'lead.update', 'lead.status', 'lead.status', 'lead.convert']);
+    expect(await auditActions(created.id)).toEqual(['lead.create', 'lead.update', 'lead.status', 'lead.status', 'lead.convert']); // the ignored edit changed nothing, so no row
     expect(await auditActions(result.customerId)).toEqual(['customer.create']);
 
     const timeline = await sales.activities.list({ leadId: created.id });
