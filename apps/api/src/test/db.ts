@@ -12,6 +12,8 @@ import { inject } from 'vitest';
 export interface TestDatabase extends DatabaseHandle {
   /** Closes the handle and removes the database. */
   destroy(): Promise<void>;
+  /** The server database's URL (for a child process); undefined on the embedded engine. */
+  url?: string;
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
@@ -36,6 +38,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await handle.migrate();
   return {
     ...handle,
+    url: url.toString(),
     destroy: async () => {
       await handle.close();
       const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });

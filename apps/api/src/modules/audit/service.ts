@@ -4,8 +4,11 @@
  * are serialised by a transaction-scoped advisory lock, so concurrent writers cannot fork the chain.
  */
 import { createHash } from 'node:crypto';
+import type { AuditEntry as AuditEntryView, ListAuditInput } from '@netflow/contracts';
 import { auditLog, type Database } from '@netflow/db';
-import { asc, desc, gt, sql } from 'drizzle-orm';
+import { TRPCError } from '@trpc/server';
+import { escapeLike } from '../../lib/search';
+import { and, asc, desc, eq, gt, gte, like, lt, sql } from 'drizzle-orm';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Arbitrary constant naming the advisory lock that serialises appends to the chain. */
@@ -136,4 +139,62 @@ export async function verifyAuditChain(db: Database, pageSize = 1000): Promise<C
       lastId = row.id;
     }
   }
+}
+
+type AuditRow = typeof auditLog.$inferSelect;
+
+function toEntry(row: AuditRow): AuditEntryView {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    actorId: row.actorId,
+    actorLabel: row.actorLabel,
+    ip: row.ip,
+    requestId: row.requestId,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    outcome: row.outcome,
+    reason: row.reason,
+    changes: row.changes ?? null,
+  };
+}
+
+/** The cursor of the audit list: the last row's id (ids only grow), base64url so it stays opaque. */
+function encodeAuditCursor(id: number): string {
+  return Buffer.from(`audit:${id}`).toString('base64url');
+}
+function decodeAuditCursor(cursor: string): number {
+  const match = /^audit:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1]) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+  return Number(match[1]);
+}
+
+/** Newest first; every filter is a fixed column compared with a bound value. */
+export async function listAudit(db: Database, input: ListAuditInput): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
+  const action = input.action?.endsWith('.*')
+    ? like(auditLog.action, `${escapeLike(input.action.slice(0, -1))}%`)
+    : input.action
+      ? eq(auditLog.action, input.action)
+      : undefined;
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        action,
+        input.entityType ? eq(auditLog.entityType, input.entityType) : undefined,
+        input.entityId ? eq(auditLog.entityId, input.entityId) : undefined,
+        input.actorId ? eq(auditLog.actorId, input.actorId) : undefined,
+        input.outcome ? eq(auditLog.outcome, input.outcome) : undefined,
+        input.from ? gte(auditLog.at, new Date(input.from)) : undefined,
+        input.to ? lt(auditLog.at, new Date(input.to)) : undefined,
+        input.cursor ? lt(auditLog.id, decodeAuditCursor(input.cursor)) : undefined,
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page[page.length - 1];
+  return { items: page.map(toEntry), nextCursor: rows.length > input.limit && last ? encodeAuditCursor(last.id) : null };
 }
