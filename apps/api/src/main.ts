@@ -40,6 +40,18 @@ async function main() {
       `\n  Demo admin created: ${admin.email}  password: ${admin.password}\n  (shown once; change it under Profile)\n\n`,
     );
   }
+  // DEMO_DATA=auto fills the database the demo admin was just created in; `on` asks for it always
+  // (idempotent, and never into a database that already holds customers).
+  if (config.demoData === 'on' || (config.demoData === 'auto' && admin.created === 'demo')) {
+    const { seedDemoData } = await import('./seed/demo');
+    const demo = await seedDemoData(db.db);
+    if (demo.created) {
+      const staff = demo.staff.map((s) => `    ${s.role.padEnd(10)} ${s.email}`).join('\n');
+      process.stdout.write(`  Demo ISP loaded. Staff accounts (password, shown once: ${demo.password ?? ''}):\n${staff}\n\n`);
+    } else {
+      app.log.info({ reason: demo.reason }, 'demo data not loaded');
+    }
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

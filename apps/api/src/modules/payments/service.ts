@@ -403,6 +403,45 @@ async function appliedEffect(tx: Database, paymentId: string): Promise<ApplyEffe
 }
 
 /**
+ * Payments inserted without going through `applyPayment` (the demo seed, a data import) have no
+ * apply record; their effect is taken to be the standard one: as many whole periods of the
+ * subscription's plan as the amount pays for, the rest as credit.
+ */
+async function importedEffect(tx: Database, payment: PaymentRow): Promise<ApplyEffect | null> {
+  if (!payment.customerId) return null;
+  let renewal: RenewalEffect | null = null;
+  let spent = 0;
+  if (payment.subscriptionId) {
+    const [row] = await tx
+      .select({ status: subscriptions.status, expiresAt: subscriptions.expiresAt, priceCents: plans.priceCents, validityDays: plans.validityDays })
+      .from(subscriptions)
+      .innerJoin(plans, eq(plans.id, subscriptions.planId))
+      .where(eq(subscriptions.id, payment.subscriptionId));
+    if (row && row.status !== 'pending' && row.priceCents > 0) {
+      const periods = Math.min(Math.floor(payment.amountCents / row.priceCents), Math.max(1, Math.floor(MAX_DAYS_PER_PAYMENT / row.validityDays)));
+      if (periods > 0) {
+        spent = periods * row.priceCents;
+        renewal = {
+          subscriptionId: payment.subscriptionId,
+          periods,
+          addedDays: periods * row.validityDays,
+          expiresAt: { from: null, to: iso(row.expiresAt) ?? '' },
+          // Unknown whether it re-activated anything: never re-suspend on its account.
+          status: { from: row.status, to: row.status },
+        };
+      }
+    }
+  }
+  return {
+    customerId: payment.customerId,
+    subscriptionId: payment.subscriptionId,
+    balanceCents: { from: 0, to: 0 },
+    balanceDeltaCents: payment.amountCents - spent,
+    renewal,
+  };
+}
+
+/**
  * Undoes a payment: its renewal days come off the subscription's expiry, a subscription it had
  * re-activated is suspended again, its credit comes off the balance (which may go negative when
  * the credit was already used), and the payment is marked `reversed`. An expiry that now lies in
@@ -414,8 +453,7 @@ export async function reversePayment(db: Database, ctx: AuditContext, input: Rev
     const payment = await lockPayment(tx, input.id);
     if (payment.status === 'reversed') throw new TRPCError({ code: 'CONFLICT', message: 'This payment has already been reversed' });
     const now = new Date();
-    const effect = payment.status === 'applied' ? await appliedEffect(tx, payment.id) : null;
-    if (payment.status === 'applied' && !effect) throw new Error(`applied payment ${payment.id} has no apply record`);
+    const effect = payment.status === 'applied' ? ((await appliedEffect(tx, payment.id)) ?? (await importedEffect(tx, payment))) : null;
 
     const undone: Record<string, unknown> = {};
     let customerChange: CustomerStatusChange | null = null;
