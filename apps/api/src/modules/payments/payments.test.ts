@@ -405,6 +405,9 @@ describe('REST twins', () => {
     const again = await t.app.inject({ method: 'POST', url: `/api/payments/${id}/reverse`, headers: manager, payload: { reason: 'Customer refunded' } });
     expect(again.statusCode).toBe(409);
 
+    const one = await t.app.inject({ method: 'GET', url: `/api/payments/${id}`, headers: finance });
+    expect(one.json()).toMatchObject({ id, status: 'reversed', reversalReason: 'Customer refunded' });
+    expect((await t.app.inject({ method: 'GET', url: `/api/payments/${MISSING}`, headers: finance })).statusCode).toBe(404);
     const list = await t.app.inject({ method: 'GET', url: `/api/payments?customerId=${customer.id}&status=reversed`, headers: finance });
     expect(list.json<{ items: { id: string }[] }>().items.map((p) => p.id)).toEqual([id]);
     const tooMany = await t.app.inject({ method: 'GET', url: '/api/payments?limit=1000000000', headers: finance });

@@ -151,6 +151,9 @@ describe('plans', () => {
       expect(list.statusCode).toBe(200);
       expect(list.json<{ items: { id: string }[] }>().items.map((p) => p.id)).toEqual([created.id]);
 
+      const inactive = await t.app.inject({ method: 'GET', url: '/api/plans?active=false&limit=100', headers: auth });
+      expect(inactive.statusCode).toBe(200);
+      expect(inactive.json<{ items: { active: boolean }[] }>().items.every((p) => !p.active)).toBe(true);
       const big = await t.app.inject({ method: 'GET', url: '/api/plans?limit=1000000000', headers: auth });
       expect(big.statusCode).toBe(400);
       const bad = await t.app.inject({ method: 'POST', url: '/api/plans', headers: auth, payload: { ...validPlan('x'), priceCents: -1 } });

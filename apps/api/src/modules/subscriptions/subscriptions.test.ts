@@ -346,6 +346,9 @@ describe('REST twins', () => {
     const again = await t.app.inject({ method: 'POST', url: `/api/subscriptions/${id}/suspend`, headers, payload: {} });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual({ error: 'Cannot suspend a subscription that is cancelled' });
+    const one = await t.app.inject({ method: 'GET', url: `/api/subscriptions/${id}`, headers });
+    expect(one.json()).toMatchObject({ id, status: 'cancelled', customerId: customer.id });
+    expect((await t.app.inject({ method: 'GET', url: `/api/subscriptions/${MISSING}`, headers })).statusCode).toBe(404);
     const list = await t.app.inject({ method: 'GET', url: `/api/subscriptions?customerId=${customer.id}`, headers });
     expect(list.json<{ items: { id: string }[] }>().items.map((s) => s.id)).toEqual([id]);
     const big = await t.app.inject({ method: 'GET', url: '/api/subscriptions?limit=1000000000', headers });
