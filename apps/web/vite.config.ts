@@ -11,7 +11,18 @@ export default defineConfig({
   },
   build: {
     sourcemap: true,
+    // scripts/bundle-size.mjs walks it to measure what each first paint needs.
+    manifest: true,
     // The server's CSP forbids inline scripts; keep Vite from inlining any.
     assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    target: 'es2022',
+    rollupOptions: {
+      treeshake: {
+        // The contracts package only declares schemas and data. Saying so lets a page that needs
+        // the sign-in schema leave out the schemas of every other module.
+        moduleSideEffects: (id, external) => external || !/[\\/]packages[\\/]contracts[\\/]src[\\/]/.test(id),
+      },
+    },
   },
 });

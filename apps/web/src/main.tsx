@@ -1,18 +1,41 @@
-import { QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode, useState } from 'react';
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+import './index.css';
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { RouterProvider } from 'react-router';
+import { useSession, useSessionExpiry } from './auth/AuthContext';
+import { createAppRouter } from './routes';
+import { theme } from './theme';
 import { TRPCProvider, makeQueryClient, makeTrpcClient } from './trpc';
+
+/** When the session ends (sign-out, 401, expiry), forget everything loaded under it. */
+function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
+  const session = useSession();
+  useSessionExpiry();
+  useEffect(() => {
+    if (!session) queryClient.clear();
+  }, [session, queryClient]);
+  return null;
+}
 
 function Root() {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(makeTrpcClient);
+  const [router] = useState(createAppRouter);
   return (
-    <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <App />
-      </TRPCProvider>
-    </QueryClientProvider>
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <Notifications position="top-right" zIndex={1000} />
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+          <SessionWatcher queryClient={queryClient} />
+          <RouterProvider router={router} />
+        </TRPCProvider>
+      </QueryClientProvider>
+    </MantineProvider>
   );
 }
 

@@ -1,22 +1,78 @@
 /** The typed API client: `import type` only, so no server code reaches the bundle. */
 import type { AppRouter } from '@netflow/api';
 import { QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, type TRPCClientErrorLike, type TRPCLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
+import { observable } from '@trpc/server/observable';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { endSession, getToken } from './lib/session';
 
-/** Must not exceed the server's MAX_BATCH_SIZE. */
+/** Must not exceed the server's MAX_BATCH_SIZE (20). */
 export const MAX_BATCH_ITEMS = 10;
+
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type ApiError = TRPCClientErrorLike<AppRouter>;
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+function isUnauthorized(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'data' in error &&
+    typeof error.data === 'object' &&
+    error.data !== null &&
+    'code' in error.data &&
+    error.data.code === 'UNAUTHORIZED'
+  );
+}
+
 export function makeQueryClient() {
   return new QueryClient({
-    defaultOptions: { queries: { staleTime: 15_000, retry: 1, refetchOnWindowFocus: false } },
+    defaultOptions: {
+      queries: {
+        staleTime: 15_000,
+        // 4xx answers will not change on retry; network hiccups may.
+        retry: (count, error) => count < 1 && !(error as { data?: { httpStatus?: number } }).data?.httpStatus,
+        refetchOnWindowFocus: false,
+      },
+    },
   });
 }
 
+/**
+ * Any UNAUTHORIZED answer to a request that carried a token means the session is over (logged out
+ * elsewhere, password changed, disabled, expired): drop it, and the app shell sends the person to
+ * sign-in with the reason. A failed sign-in (no token sent) is left to the sign-in form.
+ */
+const sessionLink: TRPCLink<AppRouter> = () => {
+  return ({ next, op }) =>
+    observable((observer) => {
+      const hadToken = getToken() !== null;
+      return next(op).subscribe({
+        next: (value) => observer.next(value),
+        error: (error) => {
+          if (hadToken && isUnauthorized(error)) endSession('unauthorized');
+          observer.error(error);
+        },
+        complete: () => observer.complete(),
+      });
+    });
+};
+
 export function makeTrpcClient() {
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: '/trpc', maxItems: MAX_BATCH_ITEMS })],
+    links: [
+      sessionLink,
+      httpBatchLink({
+        url: '/trpc',
+        maxItems: MAX_BATCH_ITEMS,
+        headers: () => {
+          const token = getToken();
+          return token ? { authorization: `Bearer ${token}` } : {};
+        },
+      }),
+    ],
   });
 }

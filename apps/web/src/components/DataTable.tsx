@@ -1,0 +1,227 @@
+/**
+ * The one table of the product: TanStack Table for columns and sorting state, Mantine for the
+ * look. Sorting and pagination happen on the server (keyset cursors), so the table is "manual".
+ */
+import { Button, Group, Paper, ScrollArea, Table, Text, UnstyledButton } from '@mantine/core';
+import { IconArrowsSort, IconChevronLeft, IconChevronRight, IconSortAscending, IconSortDescending } from '@tabler/icons-react';
+import {
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type SortingState,
+} from '@tanstack/react-table';
+import { useState, type KeyboardEvent, type ReactNode } from 'react';
+import { ErrorState, SkeletonRows } from './states';
+
+export interface Sort {
+  id: string;
+  desc: boolean;
+}
+
+export interface Pager {
+  page: number;
+  hasPrev: boolean;
+  hasNext: boolean;
+  onPrev: () => void;
+  onNext: () => void;
+}
+
+interface DataTableProps<T> {
+  data: readonly T[] | undefined;
+  columns: ColumnDef<T>[];
+  getRowId: (row: T) => string;
+  isLoading: boolean;
+  error?: unknown;
+  onRetry?: () => void;
+  empty: ReactNode;
+  sort?: Sort | null;
+  onSortChange?: (sort: Sort | null) => void;
+  onRowClick?: (row: T) => void;
+  pager?: Pager;
+  /** Below this width the table scrolls sideways (phones). */
+  minWidth?: number;
+  /** True while a new page or filter is fetched over old data. */
+  isFetching?: boolean;
+  caption?: string;
+}
+
+const noRows: never[] = [];
+
+export function DataTable<T>({
+  data,
+  columns,
+  getRowId,
+  isLoading,
+  error,
+  onRetry,
+  empty,
+  sort,
+  onSortChange,
+  onRowClick,
+  pager,
+  minWidth = 720,
+  isFetching,
+  caption,
+}: DataTableProps<T>) {
+  const sorting: SortingState = sort ? [sort] : [];
+  const table = useReactTable<T>({
+    data: (data ?? noRows) as T[],
+    columns,
+    getRowId: (row) => getRowId(row),
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    enableSortingRemoval: false,
+    state: { sorting },
+    onSortingChange: (updater) => {
+      const next = typeof updater === 'function' ? updater(sorting) : updater;
+      onSortChange?.(next[0] ?? null);
+    },
+  });
+
+  if (error && !data) return <ErrorState error={error} onRetry={onRetry} />;
+
+  const rows = table.getRowModel().rows;
+  return (
+    <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+      <ScrollArea type="auto" offsetScrollbars="x">
+        <Table miw={minWidth} stickyHeader striped={false} aria-busy={isLoading || isFetching}>
+          {caption && (
+            <Table.Caption style={{ display: 'none' }}>{caption}</Table.Caption>
+          )}
+          <Table.Thead bg="gray.0">
+            {table.getHeaderGroups().map((group) => (
+              <Table.Tr key={group.id}>
+                {group.headers.map((header) => {
+                  const canSort = header.column.getCanSort() && !!onSortChange;
+                  const dir = header.column.getIsSorted();
+                  const label = flexRender(header.column.columnDef.header, header.getContext());
+                  return (
+                    <Table.Th
+                      key={header.id}
+                      aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
+                      style={{ whiteSpace: 'nowrap', width: header.column.columnDef.size && header.column.columnDef.size !== 150 ? header.column.columnDef.size : undefined }}
+                    >
+                      {canSort ? (
+                        <UnstyledButton
+                          onClick={header.column.getToggleSortingHandler()}
+                          fw={600}
+                          fz="sm"
+                          style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}
+                        >
+                          {label}
+                          {dir === 'asc' ? (
+                            <IconSortAscending size={14} aria-hidden />
+                          ) : dir === 'desc' ? (
+                            <IconSortDescending size={14} aria-hidden />
+                          ) : (
+                            <IconArrowsSort size={14} opacity={0.4} aria-hidden />
+                          )}
+                        </UnstyledButton>
+                      ) : (
+                        <Text fw={600} fz="sm" span>
+                          {label}
+                        </Text>
+                      )}
+                    </Table.Th>
+                  );
+                })}
+              </Table.Tr>
+            ))}
+          </Table.Thead>
+          <Table.Tbody style={{ opacity: isFetching && !isLoading ? 0.6 : 1, transition: 'opacity 120ms' }}>
+            {isLoading ? (
+              <Table.Tr>
+                <Table.Td colSpan={columns.length}>
+                  <SkeletonRows rows={6} height={28} />
+                </Table.Td>
+              </Table.Tr>
+            ) : rows.length === 0 ? (
+              <Table.Tr>
+                <Table.Td colSpan={columns.length}>{empty}</Table.Td>
+              </Table.Tr>
+            ) : (
+              rows.map((row) => (
+                <Table.Tr
+                  key={row.id}
+                  className={onRowClick ? 'nf-row-link' : undefined}
+                  onClick={
+                    onRowClick
+                      ? (event) => {
+                          // Let links, buttons and menus inside the row do their own thing.
+                          if ((event.target as HTMLElement).closest('a,button,input,[role="menuitem"]')) return;
+                          onRowClick(row.original);
+                        }
+                      : undefined
+                  }
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <Table.Td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</Table.Td>
+                  ))}
+                </Table.Tr>
+              ))
+            )}
+          </Table.Tbody>
+        </Table>
+      </ScrollArea>
+      {pager && (pager.hasPrev || pager.hasNext) && (
+        <Group justify="space-between" px="md" py="xs" style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }}>
+          <Text size="sm" c="dimmed">
+            Page {pager.page}
+          </Text>
+          <Group gap="xs">
+            <Button
+              variant="default"
+              size="xs"
+              leftSection={<IconChevronLeft size={14} />}
+              disabled={!pager.hasPrev}
+              onClick={pager.onPrev}
+            >
+              Previous
+            </Button>
+            <Button
+              variant="default"
+              size="xs"
+              rightSection={<IconChevronRight size={14} />}
+              disabled={!pager.hasNext}
+              onClick={pager.onNext}
+            >
+              Next
+            </Button>
+          </Group>
+        </Group>
+      )}
+    </Paper>
+  );
+}
+
+/** Keyset pagination: a stack of cursors, reset whenever the filters (the key) change. */
+export function useCursorPager(resetKey: string) {
+  const [state, setState] = useState<{ key: string; stack: (string | undefined)[] }>({ key: resetKey, stack: [undefined] });
+  const stack = state.key === resetKey ? state.stack : [undefined];
+  if (state.key !== resetKey) setState({ key: resetKey, stack: [undefined] });
+  const cursor = stack[stack.length - 1];
+  return {
+    cursor,
+    pager: (nextCursor: string | null | undefined): Pager => ({
+      page: stack.length,
+      hasPrev: stack.length > 1,
+      hasNext: !!nextCursor,
+      onPrev: () => setState({ key: resetKey, stack: stack.slice(0, -1) }),
+      onNext: () => {
+        if (nextCursor) setState({ key: resetKey, stack: [...stack, nextCursor] });
+      },
+    }),
+  };
+}
+
+/** Enter/Space on a focusable element acts like a click (for cards and rows). */
+export function onActivate(handler: () => void) {
+  return (event: KeyboardEvent) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      handler();
+    }
+  };
+}
+

@@ -1,0 +1,175 @@
+/**
+ * The signed-in area: checks the session, loads the current user, and frames every page with the
+ * header and the permission-driven navigation. No session → sign-in (remembering where to return).
+ */
+import { AppShell, Avatar, Burger, Group, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { can } from '@netflow/contracts';
+import { IconLogout, IconUserCircle } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Suspense, useEffect } from 'react';
+import { Link, Navigate, Outlet, matchPath, useLocation, useNavigation } from 'react-router';
+import { CurrentUserContext, useSession, type CurrentUser } from '../auth/AuthContext';
+import { ErrorState, PageLoader } from '../components/states';
+import { humanize, initials } from '../lib/format';
+import { endSession } from '../lib/session';
+import { useTRPC } from '../trpc';
+import { Logo } from './Logo';
+import { NAV } from './nav';
+
+export default function AppLayout() {
+  const session = useSession();
+  const location = useLocation();
+  const trpc = useTRPC();
+  const me = useQuery({ ...trpc.auth.me.queryOptions({}), enabled: session !== null, staleTime: 5 * 60_000 });
+
+  if (!session) {
+    return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  }
+  if (me.isPending) return <PageLoader label="Opening your workspace…" />;
+  if (me.isError) {
+    return (
+      <Stack p="xl" maw={560} mx="auto">
+        <ErrorState error={me.error} onRetry={() => void me.refetch()} title="Could not load your account" />
+      </Stack>
+    );
+  }
+  return (
+    <CurrentUserContext.Provider value={me.data.user}>
+      <Shell user={me.data.user} />
+    </CurrentUserContext.Provider>
+  );
+}
+
+function Shell({ user }: { user: CurrentUser }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const location = useLocation();
+  const navigation = useNavigation();
+
+  // Close the phone drawer after navigating.
+  useEffect(() => close(), [location.pathname, close]);
+
+  const groups = NAV.map((g) => ({ ...g, items: g.items.filter((i) => can(user.role, i.permission)) })).filter(
+    (g) => g.items.length > 0,
+  );
+
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 248, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding={{ base: 'sm', sm: 'lg' }}
+    >
+      {navigation.state === 'loading' && <div className="nf-progress" aria-hidden />}
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <UnstyledButton component={Link} to="/" aria-label="NetFlow CRM home">
+              <Logo />
+            </UnstyledButton>
+          </Group>
+          <HeaderUser user={user} />
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm" aria-label="Main navigation">
+        <AppShell.Section grow style={{ overflowY: 'auto' }}>
+          <Stack gap="md">
+            {groups.map((group) => (
+              <Stack key={group.label} gap={2}>
+                <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mb={2} style={{ letterSpacing: '0.06em' }}>
+                  {group.label}
+                </Text>
+                {group.items.map((item) => {
+                  const active =
+                    matchPath({ path: item.to, end: item.end ?? false }, location.pathname) !== null ||
+                    (item.to === '/leads' && /^\/leads\/(?!board)[^/]+$/.test(location.pathname));
+                  return (
+                    <NavLink
+                      key={item.to}
+                      component={Link}
+                      to={item.to}
+                      label={item.label}
+                      leftSection={<item.icon size={18} stroke={1.6} />}
+                      active={active}
+                      variant="light"
+                      style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                      aria-current={active ? 'page' : undefined}
+                    />
+                  );
+                })}
+              </Stack>
+            ))}
+          </Stack>
+        </AppShell.Section>
+        <AppShell.Section>
+          <NavLink
+            component={Link}
+            to="/profile"
+            label="Profile & security"
+            leftSection={<IconUserCircle size={18} stroke={1.6} />}
+            active={location.pathname === '/profile'}
+            variant="light"
+            style={{ borderRadius: 'var(--mantine-radius-md)' }}
+          />
+          <SignOutButton />
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <div style={{ maxWidth: 1280, margin: '0 auto' }}>
+          <Suspense fallback={<PageLoader />}>
+            <Outlet />
+          </Suspense>
+        </div>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+/** Who is signed in, in the header: a link to the profile (no popover, so the shell stays light). */
+function HeaderUser({ user }: { user: CurrentUser }) {
+  return (
+    <UnstyledButton component={Link} to="/profile" aria-label={`Profile of ${user.name}`} data-testid="user-menu">
+      <Group gap={8} wrap="nowrap">
+        <Stack gap={0} visibleFrom="xs" style={{ lineHeight: 1.1, textAlign: 'right' }}>
+          <Text size="sm" fw={600} lineClamp={1}>
+            {user.name}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {humanize(user.role)}
+          </Text>
+        </Stack>
+        <Avatar color="brand" radius="xl" size={34}>
+          {initials(user.name)}
+        </Avatar>
+      </Group>
+    </UnstyledButton>
+  );
+}
+
+function SignOutButton() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      onSettled: () => {
+        // Whatever the server said, this tab forgets the token and everything it loaded.
+        endSession('signed-out');
+        queryClient.clear();
+      },
+    }),
+  );
+  return (
+    <NavLink
+      component="button"
+      label="Sign out"
+      leftSection={<IconLogout size={18} stroke={1.6} />}
+      onClick={() => logout.mutate({})}
+      disabled={logout.isPending}
+      color="red"
+      style={{ borderRadius: 'var(--mantine-radius-md)' }}
+      data-testid="sign-out"
+    />
+  );
+}

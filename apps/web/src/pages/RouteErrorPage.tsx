@@ -1,0 +1,29 @@
+import { Button, Center, Code, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { IconBug } from '@tabler/icons-react';
+import { isRouteErrorResponse, useRouteError } from 'react-router';
+
+/** Last line of defence: an unexpected rendering error or a chunk that failed to load. */
+export function RouteErrorPage() {
+  const error = useRouteError();
+  const chunkFailed = error instanceof Error && /dynamically imported module|Loading chunk|Importing a module script failed/i.test(error.message);
+  const detail = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : error instanceof Error ? error.message : null;
+  return (
+    <Center mih="60vh" p="md">
+      <Stack align="center" gap="sm" maw={520} ta="center" role="alert">
+        <ThemeIcon size={64} radius="xl" variant="light" color="red">
+          <IconBug size={34} stroke={1.5} />
+        </ThemeIcon>
+        <Title order={2}>{chunkFailed ? 'A new version is available' : 'Something went wrong'}</Title>
+        <Text c="dimmed">
+          {chunkFailed
+            ? 'The app was updated while this tab was open. Reload to get the latest version.'
+            : 'This page hit an unexpected problem. Reloading usually helps; if it keeps happening, tell your administrator.'}
+        </Text>
+        {detail && !chunkFailed && <Code>{detail}</Code>}
+        <Button mt="sm" onClick={() => window.location.reload()}>
+          Reload
+        </Button>
+      </Stack>
+    </Center>
+  );
+}

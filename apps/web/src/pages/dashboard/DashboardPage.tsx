@@ -1,0 +1,244 @@
+/**
+ * The figures of the dashboard (one API call), then the charts, which load after the first paint
+ * from their own chunk (recharts is the heaviest dependency of the app).
+ */
+import { Anchor, Card, Group, Paper, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import {
+  IconAlertTriangle,
+  IconCash,
+  IconClockExclamation,
+  IconLifebuoy,
+  IconRouter,
+  IconTargetArrow,
+  IconTrendingUp,
+} from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import { Suspense, lazy, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import { useCan, useCurrentUser } from '../../auth/AuthContext';
+import { ErrorState, SkeletonRows } from '../../components/states';
+import { PageHeader } from '../../components/PageHeader';
+import { formatDateTime, formatMoney, formatPercent } from '../../lib/format';
+import { useTRPC, useTRPCClient } from '../../trpc';
+
+const DashboardCharts = lazy(() => import('./DashboardCharts'));
+
+const DAYS = 30;
+const MAX_PAGES = 20;
+
+function greeting(now = new Date()): string {
+  const h = now.getHours();
+  return h < 12 ? 'Good morning' : h < 17 ? 'Good afternoon' : 'Good evening';
+}
+
+/** Applied payments of the last 30 days, summed per day (for the revenue chart). */
+function useDailyRevenue(enabled: boolean) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  return useQuery({
+    queryKey: [...trpc.payments.list.pathKey(), { dailyRevenueDays: DAYS }],
+    enabled,
+    staleTime: 60_000,
+    queryFn: async () => {
+      const start = new Date();
+      start.setHours(0, 0, 0, 0);
+      start.setDate(start.getDate() - (DAYS - 1));
+      const totals = new Map<string, number>();
+      for (let i = 0; i < DAYS; i++) {
+        const d = new Date(start);
+        d.setDate(start.getDate() + i);
+        totals.set(d.toDateString(), 0);
+      }
+      let cursor: string | undefined;
+      let complete = false;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await client.payments.list.query({ status: 'applied', paidFrom: start.toISOString(), limit: 100, cursor, sort: 'paidAt', order: 'desc' });
+        for (const p of res.items) {
+          const key = new Date(p.paidAt).toDateString();
+          totals.set(key, (totals.get(key) ?? 0) + p.amountCents);
+        }
+        if (!res.nextCursor) {
+          complete = true;
+          break;
+        }
+        cursor = res.nextCursor;
+      }
+      const series = [...totals.entries()].map(([day, cents]) => ({
+        day: new Date(day).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' }),
+        revenue: cents / 100,
+      }));
+      return { series, complete };
+    },
+  });
+}
+
+export default function DashboardPage() {
+  const trpc = useTRPC();
+  const can = useCan();
+  const user = useCurrentUser();
+  const summary = useQuery({ ...trpc.dashboard.summary.queryOptions({}), refetchInterval: 60_000 });
+  const revenue = useDailyRevenue(can('payments.read'));
+  const s = summary.data;
+
+  const openTickets = s?.openTicketsByPriority
+    ? s.openTicketsByPriority.low + s.openTicketsByPriority.normal + s.openTicketsByPriority.high + s.openTicketsByPriority.urgent
+    : null;
+  const inPipeline = s?.leadsByStage ? s.leadsByStage.new + s.leadsByStage.contacted + s.leadsByStage.qualified : null;
+
+  return (
+    <>
+      <PageHeader
+        title={`${greeting()}, ${user.name.split(' ')[0] ?? user.name}`}
+        description={s ? `Figures as of ${formatDateTime(s.generatedAt)}` : 'Your ISP at a glance.'}
+      />
+      {summary.isError ? (
+        <ErrorState error={summary.error} onRetry={() => void summary.refetch()} title="Could not load the dashboard" />
+      ) : (
+        <Stack gap="lg">
+          <SimpleGrid cols={{ base: 1, xs: 2, lg: 3 }} spacing="md">
+            {summary.isPending ? (
+              Array.from({ length: 6 }, (_, i) => <Skeleton key={i} height={112} radius="md" />)
+            ) : (
+              <>
+                {s?.revenueThisMonthCents != null && (
+                  <StatCard
+                    testId="stat-revenue"
+                    label="Revenue this month"
+                    value={formatMoney(s.revenueThisMonthCents)}
+                    hint="Applied payments since the 1st"
+                    icon={<IconCash size={22} />}
+                    color="green"
+                    to={can('payments.read') ? '/payments' : undefined}
+                  />
+                )}
+                {s?.subscriptions && (
+                  <StatCard
+                    testId="stat-active-subscriptions"
+                    label="Active subscriptions"
+                    value={s.subscriptions.active.toLocaleString()}
+                    hint={`${s.subscriptions.suspended.toLocaleString()} suspended`}
+                    icon={<IconRouter size={22} />}
+                    color="brand"
+                  />
+                )}
+                {s?.expiringWithin7Days != null && (
+                  <StatCard
+                    testId="stat-expiring"
+                    label="Expiring within 7 days"
+                    value={s.expiringWithin7Days.toLocaleString()}
+                    hint="Active subscriptions due for renewal"
+                    icon={<IconClockExclamation size={22} />}
+                    color={s.expiringWithin7Days > 0 ? 'orange' : 'gray'}
+                  />
+                )}
+                {s?.conversion30d && (
+                  <StatCard
+                    testId="stat-conversion"
+                    label="Conversion, last 30 days"
+                    value={formatPercent(s.conversion30d.rate)}
+                    hint={`${s.conversion30d.won} won of ${s.conversion30d.created} new leads`}
+                    icon={<IconTrendingUp size={22} />}
+                    color="teal"
+                  />
+                )}
+                {inPipeline !== null && (
+                  <StatCard
+                    testId="stat-pipeline"
+                    label="Leads in the pipeline"
+                    value={inPipeline.toLocaleString()}
+                    hint={s?.leadsByStage ? `${s.leadsByStage.qualified} qualified, ready to convert` : undefined}
+                    icon={<IconTargetArrow size={22} />}
+                    color="violet"
+                    to={can('leads.read') ? '/leads/board' : undefined}
+                  />
+                )}
+                {openTickets !== null && s?.openTicketsByPriority && (
+                  <StatCard
+                    testId="stat-tickets"
+                    label="Open tickets"
+                    value={openTickets.toLocaleString()}
+                    hint={
+                      s.openTicketsByPriority.urgent > 0 ? (
+                        <Group gap={4} component="span">
+                          <IconAlertTriangle size={14} color="var(--mantine-color-red-6)" />
+                          {s.openTicketsByPriority.urgent} urgent
+                        </Group>
+                      ) : (
+                        'Nothing urgent'
+                      )
+                    }
+                    icon={<IconLifebuoy size={22} />}
+                    color="orange"
+                    to={can('tickets.read') ? '/tickets' : undefined}
+                  />
+                )}
+              </>
+            )}
+          </SimpleGrid>
+          {s && (s.leadsByStage || s.openTicketsByPriority || can('payments.read')) && (
+            <Suspense
+              fallback={
+                <SimpleGrid cols={{ base: 1, md: 2 }}>
+                  <Card h={340}>
+                    <SkeletonRows rows={5} height={40} />
+                  </Card>
+                  <Card h={340}>
+                    <SkeletonRows rows={5} height={40} />
+                  </Card>
+                </SimpleGrid>
+              }
+            >
+              <DashboardCharts summary={s} revenue={revenue.data} revenueLoading={revenue.isPending && can('payments.read')} revenueError={revenue.error} />
+            </Suspense>
+          )}
+        </Stack>
+      )}
+    </>
+  );
+}
+
+function StatCard({
+  label,
+  value,
+  hint,
+  icon,
+  color,
+  to,
+  testId,
+}: {
+  label: string;
+  value: string;
+  hint?: ReactNode;
+  icon: ReactNode;
+  color: string;
+  to?: string;
+  testId: string;
+}) {
+  return (
+    <Paper withBorder p="md" radius="md" shadow="xs" data-testid={testId}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap">
+        <Stack gap={4} style={{ minWidth: 0 }}>
+          <Text size="xs" c="dimmed" fw={600} tt="uppercase" style={{ letterSpacing: '0.04em' }}>
+            {label}
+          </Text>
+          <Title order={3} fz={28} fw={700} lh={1.15} data-testid={`${testId}-value`}>
+            {value}
+          </Title>
+          {hint && (
+            <Text size="sm" c="dimmed" component="div">
+              {hint}
+            </Text>
+          )}
+        </Stack>
+        <ThemeIcon size={44} radius="md" variant="light" color={color}>
+          {icon}
+        </ThemeIcon>
+      </Group>
+      {to && (
+        <Anchor component={Link} to={to} size="xs" mt="xs" display="inline-block">
+          View details →
+        </Anchor>
+      )}
+    </Paper>
+  );
+}

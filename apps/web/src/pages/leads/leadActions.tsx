@@ -1,0 +1,216 @@
+/**
+ * Moving leads along the pipeline, shared by the board, the table and the detail page. Status moves
+ * are optimistic: every cached list and the detail change at once and roll back if the server says no.
+ */
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { leadConvertInput, leadSetStatusInput, type LeadStatus } from '@netflow/contracts';
+import { IconCircleCheck } from '@tabler/icons-react';
+import { useMutation, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { Controller, useForm } from 'react-hook-form';
+import { Link } from 'react-router';
+import { FormAlert } from '../../components/FormAlert';
+import { PlanPicker } from '../../components/pickers';
+import { applyServerErrors, notifyError, notifySuccess } from '../../lib/forms';
+import { humanize } from '../../lib/format';
+import { useTRPC, type RouterOutputs } from '../../trpc';
+
+export type Lead = RouterOutputs['leads']['get'];
+type LeadPage = RouterOutputs['leads']['list'];
+
+export { NEXT_STAGE, STAGE_LABELS } from './stages';
+
+function statusFilterOf(key: QueryKey): LeadStatus | undefined | null {
+  const meta = key[1];
+  if (meta && typeof meta === 'object' && 'input' in meta && meta.input && typeof meta.input === 'object') {
+    const input = meta.input as { status?: LeadStatus };
+    return input.status;
+  }
+  return null;
+}
+
+export function useSetLeadStatus() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const listKey = trpc.leads.list.pathKey();
+  return useMutation(
+    trpc.leads.setStatus.mutationOptions({
+      onMutate: async (vars) => {
+        await queryClient.cancelQueries({ queryKey: trpc.leads.pathKey() });
+        const lists = queryClient.getQueriesData<LeadPage>({ queryKey: listKey });
+        const detailKey = trpc.leads.get.queryKey({ id: vars.id });
+        const detail = queryClient.getQueryData<Lead>(detailKey);
+        const moved =
+          detail ??
+          lists.flatMap(([, page]) => page?.items ?? []).find((l) => l.id === vars.id);
+        if (moved) {
+          const updated: Lead = { ...moved, status: vars.status, lostReason: vars.reason ?? moved.lostReason, updatedAt: new Date().toISOString() };
+          for (const [key, page] of lists) {
+            if (!page) continue;
+            const filter = statusFilterOf(key);
+            let items = page.items;
+            if (filter === undefined || filter === null) items = items.map((l) => (l.id === vars.id ? updated : l));
+            else if (filter === vars.status) items = [updated, ...items.filter((l) => l.id !== vars.id)];
+            else items = items.filter((l) => l.id !== vars.id);
+            queryClient.setQueryData<LeadPage>(key, { ...page, items });
+          }
+          if (detail) queryClient.setQueryData<Lead>(detailKey, updated);
+        }
+        return { lists, detail, detailKey };
+      },
+      onError: (error, _vars, context) => {
+        if (context) {
+          for (const [key, page] of context.lists) queryClient.setQueryData(key, page);
+          if (context.detail) queryClient.setQueryData(context.detailKey, context.detail);
+        }
+        notifyError(error, 'The lead was not moved');
+      },
+      onSuccess: (lead) => notifySuccess(`${lead.name} is now ${humanize(lead.status).toLowerCase()}`),
+      onSettled: (_data, _error, vars) => {
+        void queryClient.invalidateQueries({ queryKey: trpc.leads.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.activities.list.queryKey({ leadId: vars.id }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() });
+      },
+    }),
+  );
+}
+
+/** Asks why a lead was lost (the API requires a reason). */
+export function LostReasonModal({ lead, onClose }: { lead: Lead | null; onClose: () => void }) {
+  return (
+    <Modal opened={lead !== null} onClose={onClose} title={lead ? `Mark ${lead.name} as lost` : ''}>
+      {lead && <LostReasonForm lead={lead} onClose={onClose} />}
+    </Modal>
+  );
+}
+
+function LostReasonForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
+  const setStatus = useSetLeadStatus();
+  const form = useForm({
+    resolver: zodResolver(leadSetStatusInput),
+    defaultValues: { id: lead.id, status: 'lost' as const, reason: '' },
+  });
+  const { errors } = form.formState;
+  return (
+    <form
+      noValidate
+      onSubmit={form.handleSubmit((values) => {
+        if (!values.reason) {
+          form.setError('reason', { message: 'Say why the lead was lost' });
+          return;
+        }
+        setStatus.mutate(values, { onSuccess: onClose });
+      })}
+    >
+      <Stack>
+        <FormAlert errors={errors} />
+        <Textarea
+          label="Reason"
+          description="For example: chose a competitor, no coverage in the area, too expensive"
+          required
+          autosize
+          minRows={2}
+          data-autofocus
+          {...form.register('reason')}
+          error={errors.reason?.message}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" color="red" loading={setStatus.isPending}>
+            Mark as lost
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+/** Turns a qualified lead into a customer, optionally with a pending subscription on a plan. */
+export function ConvertLeadModal({ lead, onClose }: { lead: Lead | null; onClose: () => void }) {
+  return (
+    <Modal opened={lead !== null} onClose={onClose} title={lead ? `Convert ${lead.name} to a customer` : ''}>
+      {lead && <ConvertForm lead={lead} onClose={onClose} />}
+    </Modal>
+  );
+}
+
+function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const form = useForm({
+    resolver: zodResolver(leadConvertInput),
+    defaultValues: { id: lead.id, planId: lead.planId ?? undefined },
+  });
+  const convert = useMutation(
+    trpc.leads.convert.mutationOptions({
+      onSuccess: (result) => {
+        queryClient.setQueryData(trpc.leads.get.queryKey({ id: lead.id }), result.lead);
+        void queryClient.invalidateQueries({ queryKey: trpc.leads.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.customers.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.activities.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() });
+        notifySuccess(`Account ${result.accountNumber} opened`, `${lead.name} is now a customer`);
+      },
+      onError: (error) => applyServerErrors(error, form.setError, ['planId']),
+    }),
+  );
+  const { errors } = form.formState;
+
+  if (convert.isSuccess) {
+    return (
+      <Stack>
+        <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title="Converted">
+          <Text size="sm">
+            {lead.name} is customer <strong data-testid="account-number">{convert.data.accountNumber}</strong>
+            {convert.data.subscriptionId ? ', with a pending subscription ready to activate.' : '.'} They pay by M-Pesa with this
+            account number.
+          </Text>
+        </Alert>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Close
+          </Button>
+          <Button component={Link} to={`/customers/${convert.data.customerId}`} onClick={onClose}>
+            Open customer
+          </Button>
+        </Group>
+      </Stack>
+    );
+  }
+
+  return (
+    <form noValidate onSubmit={form.handleSubmit((values) => convert.mutate(values))}>
+      <Stack>
+        <Text size="sm" c="dimmed">
+          Opens a customer account with a new account number. Choose a plan to also create their subscription (it starts
+          as pending until activated).
+        </Text>
+        <FormAlert errors={errors} />
+        <Controller
+          control={form.control}
+          name="planId"
+          render={({ field }) => (
+            <PlanPicker
+              label="Plan"
+              value={field.value}
+              onChange={(v) => field.onChange(v ?? undefined)}
+              onBlur={field.onBlur}
+              ref={field.ref}
+              error={errors.planId?.message}
+            />
+          )}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" color="teal" loading={convert.isPending}>
+            Convert to customer
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,340 @@
+/** Payments: record money received, reverse a mistaken one, assign an unmatched one to its customer. */
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Anchor, Badge, Button, Group, Menu, Modal, SegmentedControl, Select, Stack, Text, TextInput, Textarea, ActionIcon } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { PAYMENT_METHODS, PAYMENT_SORTS, PAYMENT_STATUSES, assignPaymentInput, reversePaymentInput } from '@netflow/contracts';
+import { IconArrowBackUp, IconCash, IconDots, IconLink, IconPlus } from '@tabler/icons-react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
+import { Controller, useForm } from 'react-hook-form';
+import { Link } from 'react-router';
+import { useCan } from '../../auth/AuthContext';
+import { DataTable, useCursorPager } from '../../components/DataTable';
+import { FormAlert } from '../../components/FormAlert';
+import { ListToolbar } from '../../components/ListToolbar';
+import { PageHeader } from '../../components/PageHeader';
+import { CustomerPicker } from '../../components/pickers';
+import { StatusBadge } from '../../components/StatusBadge';
+import { EmptyState } from '../../components/states';
+import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
+import { dayEndIso, dayStartIso, formatDateTime, formatMoney, humanize } from '../../lib/format';
+import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useTRPC, type RouterOutputs } from '../../trpc';
+import { METHOD_LABELS, RecordPaymentModal } from './RecordPaymentModal';
+
+type Payment = RouterOutputs['payments']['list']['items'][number];
+
+export default function PaymentsPage() {
+  const trpc = useTRPC();
+  const can = useCan();
+  const [recordOpen, recordModal] = useDisclosure(false);
+  const [reversing, setReversing] = useState<Payment | null>(null);
+  const [assigning, setAssigning] = useState<Payment | null>(null);
+  const [url, setUrl] = useUrlState(['search', 'status', 'method', 'from', 'to', 'sort', 'order'] as const);
+  const filters = {
+    search: url.search || undefined,
+    status: oneOf(url.status, PAYMENT_STATUSES),
+    method: oneOf(url.method, PAYMENT_METHODS),
+    paidFrom: dayStartIso(url.from),
+    paidTo: dayEndIso(url.to),
+    sort: oneOf(url.sort, PAYMENT_SORTS) ?? 'paidAt',
+    order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
+  };
+  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
+  const list = useQuery({ ...trpc.payments.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const unmatched = useQuery(trpc.payments.list.queryOptions({ status: 'unmatched', limit: 1 }));
+  const canReverse = can('payments.reverse');
+  const canAssign = can('payments.assign');
+
+  const columns = useMemo<ColumnDef<Payment>[]>(
+    () => [
+      { id: 'paidAt', accessorFn: (p) => p.paidAt, header: 'Paid', cell: ({ row }) => <Text size="sm" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(row.original.paidAt)}</Text> },
+      {
+        id: 'customer',
+        header: 'Customer',
+        enableSorting: false,
+        cell: ({ row }) =>
+          row.original.customerId ? (
+            <Stack gap={0}>
+              <Anchor component={Link} to={`/customers/${row.original.customerId}`} size="sm" fw={600}>
+                {row.original.customerName}
+              </Anchor>
+              <Text size="xs" c="dimmed" ff="monospace">
+                {row.original.accountNumber}
+              </Text>
+            </Stack>
+          ) : (
+            <Stack gap={0}>
+              <Text size="sm" c="orange.8" fw={600}>
+                Not matched
+              </Text>
+              <Text size="xs" c="dimmed">
+                typed “{row.original.accountReference ?? '—'}”
+              </Text>
+            </Stack>
+          ),
+      },
+      {
+        id: 'amountCents',
+        accessorFn: (p) => p.amountCents,
+        header: 'Amount',
+        cell: ({ row }) => (
+          <Text size="sm" fw={600} td={row.original.status === 'reversed' ? 'line-through' : undefined}>
+            {formatMoney(row.original.amountCents)}
+          </Text>
+        ),
+      },
+      {
+        id: 'method',
+        header: 'Method',
+        enableSorting: false,
+        cell: ({ row }) => (
+          <Badge variant="outline" color="gray" size="sm">
+            {METHOD_LABELS[row.original.method]}
+          </Badge>
+        ),
+      },
+      { id: 'reference', header: 'Reference', enableSorting: false, cell: ({ row }) => <Text ff="monospace" size="sm">{row.original.reference}</Text> },
+      {
+        id: 'payer',
+        header: 'Payer',
+        enableSorting: false,
+        cell: ({ row }) => <Text size="sm">{[row.original.payerName, row.original.payerPhone].filter(Boolean).join(' · ') || '—'}</Text>,
+      },
+      {
+        id: 'status',
+        header: 'Status',
+        enableSorting: false,
+        cell: ({ row }) => (
+          <Stack gap={2}>
+            <StatusBadge status={row.original.status} />
+            {row.original.reversalReason && (
+              <Text size="xs" c="dimmed" lineClamp={1} title={row.original.reversalReason}>
+                {row.original.reversalReason}
+              </Text>
+            )}
+          </Stack>
+        ),
+      },
+      {
+        id: 'actions',
+        header: '',
+        enableSorting: false,
+        cell: ({ row }) => {
+          const p = row.original;
+          const assignable = canAssign && p.status === 'unmatched';
+          const reversible = canReverse && p.status !== 'reversed';
+          if (!assignable && !reversible) return null;
+          return (
+            <Group justify="flex-end" gap={4} wrap="nowrap">
+              {assignable && (
+                <Button size="compact-sm" variant="light" color="orange" leftSection={<IconLink size={14} />} onClick={() => setAssigning(p)}>
+                  Assign
+                </Button>
+              )}
+              {reversible && (
+                <Menu position="bottom-end" withinPortal>
+                  <Menu.Target>
+                    <ActionIcon variant="subtle" color="gray" aria-label={`More actions for payment ${p.reference}`}>
+                      <IconDots size={16} />
+                    </ActionIcon>
+                  </Menu.Target>
+                  <Menu.Dropdown>
+                    <Menu.Item color="red" leftSection={<IconArrowBackUp size={14} />} onClick={() => setReversing(p)}>
+                      Reverse payment
+                    </Menu.Item>
+                  </Menu.Dropdown>
+                </Menu>
+              )}
+            </Group>
+          );
+        },
+      },
+    ],
+    [canAssign, canReverse],
+  );
+
+  const unmatchedCount = unmatched.data?.items.length ?? 0;
+
+  return (
+    <>
+      <PageHeader
+        title="Payments"
+        description="Money received by M-Pesa, cash and bank, matched to customers by account number."
+        actions={
+          can('payments.record') && (
+            <Button leftSection={<IconPlus size={16} />} onClick={recordModal.open}>
+              Record payment
+            </Button>
+          )
+        }
+      />
+      {canAssign && unmatchedCount > 0 && filters.status !== 'unmatched' && (
+        <Alert color="orange" variant="light" mb="md" icon={<IconCash size={18} />}>
+          <Group justify="space-between" gap="xs">
+            <Text size="sm">Some payments could not be matched to a customer and wait to be assigned.</Text>
+            <Button size="compact-sm" variant="white" color="orange" onClick={() => setUrl({ status: 'unmatched' })}>
+              Show unmatched
+            </Button>
+          </Group>
+        </Alert>
+      )}
+      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search reference or account typed">
+        <SegmentedControl
+          aria-label="Status"
+          value={filters.status ?? 'all'}
+          onChange={(v) => setUrl({ status: v === 'all' ? null : v })}
+          data={[{ value: 'all', label: 'All' }, ...PAYMENT_STATUSES.map((s) => ({ value: s, label: humanize(s) }))]}
+        />
+        <Select
+          aria-label="Method"
+          placeholder="Any method"
+          clearable
+          w={140}
+          data={PAYMENT_METHODS.map((m) => ({ value: m, label: METHOD_LABELS[m] }))}
+          value={filters.method ?? null}
+          onChange={(method) => setUrl({ method })}
+        />
+        <Group gap={6} wrap="nowrap">
+          <TextInput type="date" aria-label="Paid from" value={url.from} onChange={(e) => setUrl({ from: e.currentTarget.value })} w={150} />
+          <Text size="sm" c="dimmed">
+            to
+          </Text>
+          <TextInput type="date" aria-label="Paid to" value={url.to} onChange={(e) => setUrl({ to: e.currentTarget.value })} w={150} />
+        </Group>
+      </ListToolbar>
+      <DataTable
+        caption="Payments"
+        data={list.data?.items}
+        columns={columns}
+        getRowId={(p) => p.id}
+        isLoading={list.isPending}
+        isFetching={list.isFetching}
+        error={list.error}
+        onRetry={() => void list.refetch()}
+        sort={{ id: filters.sort, desc: filters.order === 'desc' }}
+        onSortChange={(s) => {
+          if (!s || !(PAYMENT_SORTS as readonly string[]).includes(s.id)) return;
+          setUrl({ sort: s.id, order: s.desc ? 'desc' : 'asc' });
+        }}
+        pager={pager(list.data?.nextCursor)}
+        minWidth={980}
+        empty={
+          <EmptyState
+            icon={<IconCash size={26} stroke={1.5} />}
+            title={url.search || url.status || url.method || url.from || url.to ? 'No payments match' : 'No payments yet'}
+            message="Payments recorded here, or received from M-Pesa, appear in this list."
+          />
+        }
+      />
+      <RecordPaymentModal opened={recordOpen} onClose={recordModal.close} />
+      <Modal opened={reversing !== null} onClose={() => setReversing(null)} title="Reverse payment">
+        {reversing && <ReverseForm payment={reversing} onClose={() => setReversing(null)} />}
+      </Modal>
+      <Modal opened={assigning !== null} onClose={() => setAssigning(null)} title="Assign payment to a customer">
+        {assigning && <AssignForm payment={assigning} onClose={() => setAssigning(null)} />}
+      </Modal>
+    </>
+  );
+}
+
+function useInvalidateMoney() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => {
+    for (const key of [trpc.payments.pathKey(), trpc.customers.pathKey(), trpc.subscriptions.pathKey(), trpc.dashboard.pathKey()]) {
+      void queryClient.invalidateQueries({ queryKey: key });
+    }
+  };
+}
+
+function ReverseForm({ payment, onClose }: { payment: Payment; onClose: () => void }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateMoney();
+  const form = useForm({ resolver: zodResolver(reversePaymentInput, formParse), defaultValues: { id: payment.id, reason: '' } });
+  const { errors } = form.formState;
+  const reverse = useMutation(
+    trpc.payments.reverse.mutationOptions({
+      onSuccess: (p) => {
+        invalidate();
+        notifySuccess(`${formatMoney(p.amountCents)} (${p.reference}) reversed`);
+        onClose();
+      },
+      onError: (error) => applyServerErrors(error, form.setError, ['reason']),
+    }),
+  );
+  return (
+    <form noValidate onSubmit={form.handleSubmit((v) => reverse.mutate(v))}>
+      <Stack>
+        <Text size="sm">
+          Reversing {formatMoney(payment.amountCents)} ({payment.reference}) undoes its effect: the renewal it paid for is taken back.
+        </Text>
+        <FormAlert errors={errors} />
+        <Textarea label="Reason" required data-autofocus autosize minRows={2} {...form.register('reason')} error={errors.reason?.message} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" color="red" loading={reverse.isPending}>
+            Reverse payment
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function AssignForm({ payment, onClose }: { payment: Payment; onClose: () => void }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateMoney();
+  const form = useForm({
+    resolver: zodResolver(assignPaymentInput, formParse),
+    defaultValues: { id: payment.id, customerId: undefined, accountNumber: undefined },
+  });
+  const { errors } = form.formState;
+  const assign = useMutation(
+    trpc.payments.assign.mutationOptions({
+      onSuccess: (p) => {
+        invalidate();
+        notifySuccess(`${formatMoney(p.amountCents)} applied to ${p.customerName ?? 'the customer'}`, 'Payment assigned');
+        onClose();
+      },
+      onError: (error) => applyServerErrors(error, form.setError, ['customerId', 'accountNumber']),
+    }),
+  );
+  return (
+    <form noValidate onSubmit={form.handleSubmit((v) => assign.mutate(v))}>
+      <Stack>
+        <Text size="sm">
+          {formatMoney(payment.amountCents)} by {METHOD_LABELS[payment.method]} ({payment.reference}); the payer typed “{payment.accountReference ?? '—'}”.
+          Choose the customer it belongs to; their subscription is renewed.
+        </Text>
+        <FormAlert errors={errors} />
+        <Controller
+          control={form.control}
+          name="customerId"
+          render={({ field }) => (
+            <CustomerPicker
+              label="Customer"
+              required
+              data-autofocus
+              value={field.value ?? null}
+              onChange={(v) => field.onChange(v ?? undefined)}
+              ref={field.ref}
+              error={errors.customerId?.message ?? errors.accountNumber?.message}
+            />
+          )}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={assign.isPending}>
+            Assign and apply
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,143 @@
+/** The support queue: filter by status, priority and assignee; open a ticket to work on it. */
+import { Anchor, Button, Select, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES } from '@netflow/contracts';
+import { IconLifebuoy, IconPlus } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
+import { useMemo } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useCan } from '../../auth/AuthContext';
+import { DataTable, useCursorPager } from '../../components/DataTable';
+import { ListToolbar } from '../../components/ListToolbar';
+import { PageHeader } from '../../components/PageHeader';
+import { PriorityBadge, StatusBadge } from '../../components/StatusBadge';
+import { EmptyState } from '../../components/states';
+import { formatRelative, humanize } from '../../lib/format';
+import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useTRPC, type RouterOutputs } from '../../trpc';
+import { NewTicketModal } from './NewTicketModal';
+
+type Ticket = RouterOutputs['tickets']['list']['items'][number];
+
+export default function TicketsPage() {
+  const trpc = useTRPC();
+  const can = useCan();
+  const navigate = useNavigate();
+  const [createOpen, createModal] = useDisclosure(false);
+  const [url, setUrl] = useUrlState(['search', 'status', 'priority', 'assignee', 'sort', 'order'] as const);
+  const filters = {
+    search: url.search || undefined,
+    status: oneOf(url.status, TICKET_STATUSES),
+    priority: oneOf(url.priority, TICKET_PRIORITIES),
+    assignee: url.assignee === 'me' || url.assignee === 'unassigned' ? url.assignee : undefined,
+    sort: oneOf(url.sort, TICKET_SORTS) ?? 'createdAt',
+    order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
+  };
+  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
+  const list = useQuery({ ...trpc.tickets.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+
+  const columns = useMemo<ColumnDef<Ticket>[]>(
+    () => [
+      {
+        id: 'subject',
+        header: 'Ticket',
+        enableSorting: false,
+        cell: ({ row }) => (
+          <Stack gap={0}>
+            <Anchor component={Link} to={`/tickets/${row.original.id}`} fw={600} size="sm" lineClamp={1}>
+              {row.original.subject}
+            </Anchor>
+            <Text size="xs" c="dimmed">
+              {row.original.customerName} · {row.original.accountNumber}
+            </Text>
+          </Stack>
+        ),
+      },
+      { id: 'priority', header: 'Priority', enableSorting: false, cell: ({ row }) => <PriorityBadge priority={row.original.priority} /> },
+      { id: 'status', header: 'Status', enableSorting: false, cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+      {
+        id: 'assignee',
+        header: 'Assigned to',
+        enableSorting: false,
+        cell: ({ row }) => row.original.assigneeName ?? <Text c="dimmed" size="sm">Unassigned</Text>,
+      },
+      { id: 'updatedAt', accessorFn: (t) => t.updatedAt, header: 'Updated', cell: ({ row }) => formatRelative(row.original.updatedAt) },
+      { id: 'createdAt', accessorFn: (t) => t.createdAt, header: 'Opened', cell: ({ row }) => formatRelative(row.original.createdAt) },
+    ],
+    [],
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Tickets"
+        description={can('tickets.update') && !can('users.read') && can('tickets.read') ? 'Support requests you can work on.' : 'Support requests from customers.'}
+        actions={
+          can('tickets.create') && (
+            <Button leftSection={<IconPlus size={16} />} onClick={createModal.open}>
+              New ticket
+            </Button>
+          )
+        }
+      />
+      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search subjects">
+        <Select
+          aria-label="Status"
+          placeholder="Any status"
+          clearable
+          w={140}
+          data={TICKET_STATUSES.map((s) => ({ value: s, label: humanize(s) }))}
+          value={filters.status ?? null}
+          onChange={(status) => setUrl({ status })}
+        />
+        <Select
+          aria-label="Priority"
+          placeholder="Any priority"
+          clearable
+          w={140}
+          data={TICKET_PRIORITIES.map((p) => ({ value: p, label: humanize(p) }))}
+          value={filters.priority ?? null}
+          onChange={(priority) => setUrl({ priority })}
+        />
+        <Select
+          aria-label="Assignee"
+          placeholder="Anyone"
+          clearable
+          w={160}
+          data={[
+            { value: 'me', label: 'Assigned to me' },
+            { value: 'unassigned', label: 'Unassigned' },
+          ]}
+          value={filters.assignee ?? null}
+          onChange={(assignee) => setUrl({ assignee })}
+        />
+      </ListToolbar>
+      <DataTable
+        caption="Tickets"
+        data={list.data?.items}
+        columns={columns}
+        getRowId={(t) => t.id}
+        isLoading={list.isPending}
+        isFetching={list.isFetching}
+        error={list.error}
+        onRetry={() => void list.refetch()}
+        sort={{ id: filters.sort, desc: filters.order === 'desc' }}
+        onSortChange={(s) => {
+          if (!s || !(TICKET_SORTS as readonly string[]).includes(s.id)) return;
+          setUrl({ sort: s.id, order: s.desc ? 'desc' : 'asc' });
+        }}
+        onRowClick={(t) => void navigate(`/tickets/${t.id}`)}
+        pager={pager(list.data?.nextCursor)}
+        empty={
+          <EmptyState
+            icon={<IconLifebuoy size={26} stroke={1.5} />}
+            title={url.search || url.status || url.priority || url.assignee ? 'No tickets match' : 'No tickets'}
+            message="When customers report problems, their tickets queue up here."
+          />
+        }
+      />
+      <NewTicketModal opened={createOpen} onClose={createModal.close} />
+    </>
+  );
+}

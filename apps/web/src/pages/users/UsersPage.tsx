@@ -1,0 +1,359 @@
+/** Staff accounts. Admins create them, activate requests, change roles, disable and reset passwords. */
+import { zodResolver } from '@hookform/resolvers/zod';
+import { ActionIcon, Alert, Avatar, Button, Code, CopyButton, Group, Menu, Modal, PasswordInput, Select, SimpleGrid, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { ROLES, USER_STATUSES, createUserInput, type Role } from '@netflow/contracts';
+import { IconCheck, IconCopy, IconDots, IconKey, IconLock, IconPlus, IconUserCheck, IconUserOff, IconUsersGroup } from '@tabler/icons-react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
+import { Controller, useForm } from 'react-hook-form';
+import { useCan, useCurrentUser } from '../../auth/AuthContext';
+import { DataTable, useCursorPager } from '../../components/DataTable';
+import { FormAlert } from '../../components/FormAlert';
+import { ListToolbar } from '../../components/ListToolbar';
+import { PageHeader } from '../../components/PageHeader';
+import { StatusBadge } from '../../components/StatusBadge';
+import { EmptyState } from '../../components/states';
+import { applyServerErrors, emptyAsUndefined, formParse, notifyError, notifySuccess } from '../../lib/forms';
+import { formatDate, formatRelative, humanize, initials } from '../../lib/format';
+import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useTRPC, type RouterInputs, type RouterOutputs } from '../../trpc';
+
+type StaffUser = RouterOutputs['users']['list']['items'][number];
+
+const ROLE_HINTS: Record<Role, string> = {
+  admin: 'Everything, including staff and settings',
+  manager: 'Everything except managing staff',
+  sales: 'Own leads, customers, new subscriptions',
+  support: 'Tickets, read customers and leads',
+  technician: 'Assigned tickets, provisioning',
+  finance: 'Payments, suspend and restore',
+};
+
+export default function UsersPage() {
+  const trpc = useTRPC();
+  const can = useCan();
+  const me = useCurrentUser();
+  const manage = can('users.manage');
+  const [createOpen, createModal] = useDisclosure(false);
+  const [resetting, setResetting] = useState<StaffUser | null>(null);
+  const [url, setUrl] = useUrlState(['search', 'status', 'role'] as const);
+  const filters = { search: url.search || undefined, status: oneOf(url.status, USER_STATUSES), role: oneOf(url.role, ROLES) };
+  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
+  const list = useQuery({ ...trpc.users.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const pending = useQuery(trpc.users.list.queryOptions({ status: 'pending', limit: 100 }));
+  const queryClient = useQueryClient();
+  const update = useMutation(
+    trpc.users.update.mutationOptions({
+      onSuccess: (u) => {
+        void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
+        notifySuccess(`${u.name}: ${humanize(u.role)}, ${u.status}`);
+      },
+      onError: (error) => notifyError(error, 'The account was not changed'),
+    }),
+  );
+  const change = (patch: RouterInputs['users']['update']) => update.mutate(patch);
+
+  const columns = useMemo<ColumnDef<StaffUser>[]>(
+    () => [
+      {
+        id: 'name',
+        header: 'Name',
+        cell: ({ row }) => (
+          <Group gap="sm" wrap="nowrap">
+            <Avatar radius="xl" size={32} color="brand">
+              {initials(row.original.name)}
+            </Avatar>
+            <Stack gap={0} style={{ minWidth: 0 }}>
+              <Text size="sm" fw={600}>
+                {row.original.name}
+                {row.original.id === me.id && (
+                  <Text span size="xs" c="dimmed">
+                    {' '}
+                    (you)
+                  </Text>
+                )}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {row.original.email}
+                {row.original.phone ? ` · ${row.original.phone}` : ''}
+              </Text>
+            </Stack>
+          </Group>
+        ),
+      },
+      {
+        id: 'role',
+        header: 'Role',
+        cell: ({ row }) =>
+          manage && row.original.id !== me.id ? (
+            <Select
+              aria-label={`Role of ${row.original.name}`}
+              size="xs"
+              w={140}
+              allowDeselect={false}
+              data={ROLES.map((r) => ({ value: r, label: humanize(r) }))}
+              value={row.original.role}
+              onChange={(role) => role && role !== row.original.role && change({ id: row.original.id, role: role as Role })}
+              disabled={update.isPending}
+            />
+          ) : (
+            <Text size="sm">{humanize(row.original.role)}</Text>
+          ),
+      },
+      {
+        id: 'status',
+        header: 'Status',
+        cell: ({ row }) => (
+          <Group gap={6} wrap="nowrap">
+            <StatusBadge status={row.original.status} />
+            {row.original.lockedUntil && Date.parse(row.original.lockedUntil) > Date.now() && (
+              <Tooltip label={`Sign-in locked after ${row.original.failedLoginCount} failed attempts, until ${formatDate(row.original.lockedUntil)}`}>
+                <IconLock size={16} color="var(--mantine-color-red-6)" aria-label="Sign-in locked" />
+              </Tooltip>
+            )}
+          </Group>
+        ),
+      },
+      { id: 'lastLogin', header: 'Last sign-in', cell: ({ row }) => (row.original.lastLoginAt ? formatRelative(row.original.lastLoginAt) : 'Never') },
+      { id: 'createdAt', header: 'Joined', cell: ({ row }) => formatDate(row.original.createdAt) },
+      {
+        id: 'actions',
+        header: '',
+        cell: ({ row }) => {
+          const u = row.original;
+          if (!manage) return null;
+          return (
+            <Group justify="flex-end" gap={4} wrap="nowrap">
+              {u.status === 'pending' && (
+                <Button size="compact-sm" variant="light" color="teal" leftSection={<IconUserCheck size={14} />} onClick={() => change({ id: u.id, status: 'active' })}>
+                  Activate
+                </Button>
+              )}
+              <Menu position="bottom-end" withinPortal>
+                <Menu.Target>
+                  <ActionIcon variant="subtle" color="gray" aria-label={`More actions for ${u.name}`}>
+                    <IconDots size={16} />
+                  </ActionIcon>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Item leftSection={<IconKey size={14} />} onClick={() => setResetting(u)}>
+                    Reset password
+                  </Menu.Item>
+                  {u.id !== me.id && u.status !== 'disabled' && (
+                    <Menu.Item color="red" leftSection={<IconUserOff size={14} />} onClick={() => change({ id: u.id, status: 'disabled' })}>
+                      Disable account
+                    </Menu.Item>
+                  )}
+                  {u.status === 'disabled' && (
+                    <Menu.Item leftSection={<IconUserCheck size={14} />} onClick={() => change({ id: u.id, status: 'active' })}>
+                      Enable account
+                    </Menu.Item>
+                  )}
+                </Menu.Dropdown>
+              </Menu>
+            </Group>
+          );
+        },
+      },
+    ],
+    // `change` only calls the mutation; re-create the columns when its pending state flips.
+    [manage, me.id, update.isPending],
+  );
+
+  const pendingCount = pending.data?.items.length ?? 0;
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Staff accounts and what each role may do."
+        actions={
+          manage && (
+            <Button leftSection={<IconPlus size={16} />} onClick={createModal.open}>
+              New user
+            </Button>
+          )
+        }
+      />
+      {manage && pendingCount > 0 && filters.status !== 'pending' && (
+        <Alert color="yellow" variant="light" mb="md" icon={<IconUserCheck size={18} />}>
+          <Group justify="space-between" gap="xs">
+            <Text size="sm">
+              {pendingCount} account request{pendingCount === 1 ? '' : 's'} waiting for activation.
+            </Text>
+            <Button size="compact-sm" variant="white" color="yellow.8" onClick={() => setUrl({ status: 'pending' })}>
+              Review
+            </Button>
+          </Group>
+        </Alert>
+      )}
+      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search name, e-mail or phone">
+        <Select
+          aria-label="Status"
+          placeholder="Any status"
+          clearable
+          w={140}
+          data={USER_STATUSES.map((s) => ({ value: s, label: humanize(s) }))}
+          value={filters.status ?? null}
+          onChange={(status) => setUrl({ status })}
+        />
+        <Select
+          aria-label="Role"
+          placeholder="Any role"
+          clearable
+          w={140}
+          data={ROLES.map((r) => ({ value: r, label: humanize(r) }))}
+          value={filters.role ?? null}
+          onChange={(role) => setUrl({ role })}
+        />
+      </ListToolbar>
+      <DataTable
+        caption="Users"
+        data={list.data?.items}
+        columns={columns}
+        getRowId={(u) => u.id}
+        isLoading={list.isPending}
+        isFetching={list.isFetching}
+        error={list.error}
+        onRetry={() => void list.refetch()}
+        pager={pager(list.data?.nextCursor)}
+        minWidth={860}
+        empty={<EmptyState icon={<IconUsersGroup size={26} stroke={1.5} />} title="Nobody matches" message="Try another search or filter." />}
+      />
+      <Modal opened={createOpen} onClose={createModal.close} title="New staff member" size="lg">
+        {createOpen && <CreateUserForm onClose={createModal.close} />}
+      </Modal>
+      <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={resetting ? `Reset password of ${resetting.name}` : ''}>
+        {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
+      </Modal>
+    </>
+  );
+}
+
+const USER_FIELDS = ['name', 'email', 'phone', 'role', 'password'] as const;
+
+function CreateUserForm({ onClose }: { onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const form = useForm({
+    resolver: zodResolver(createUserInput, formParse),
+    defaultValues: { name: '', email: '', phone: undefined, role: 'sales' as const, password: '' },
+  });
+  const { errors } = form.formState;
+  const create = useMutation(
+    trpc.users.create.mutationOptions({
+      onSuccess: (u) => {
+        void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
+        notifySuccess(`${u.name} can sign in now as ${humanize(u.role).toLowerCase()}.`, 'Account created');
+        onClose();
+      },
+      onError: (error) => applyServerErrors(error, form.setError, USER_FIELDS),
+    }),
+  );
+  return (
+    <form noValidate onSubmit={form.handleSubmit((v) => create.mutate(v))}>
+      <Stack>
+        <FormAlert errors={errors} />
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput label="Full name" required data-autofocus {...form.register('name')} error={errors.name?.message} />
+          <TextInput label="E-mail" type="email" required autoComplete="off" {...form.register('email')} error={errors.email?.message} />
+          <TextInput label="Phone" type="tel" description="Optional, 10 digits" {...form.register('phone', emptyAsUndefined)} error={errors.phone?.message} />
+          <Controller
+            control={form.control}
+            name="role"
+            render={({ field }) => (
+              <Select
+                label="Role"
+                required
+                allowDeselect={false}
+                data={ROLES.map((r) => ({ value: r, label: humanize(r) }))}
+                value={field.value}
+                onChange={(v) => field.onChange(v ?? 'sales')}
+                ref={field.ref}
+                description={ROLE_HINTS[field.value]}
+                error={errors.role?.message}
+              />
+            )}
+          />
+        </SimpleGrid>
+        <PasswordInput
+          label="Initial password"
+          description="8–128 characters, not a common password. Share it privately; they can change it under Profile."
+          required
+          autoComplete="new-password"
+          {...form.register('password')}
+          error={errors.password?.message}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending}>
+            Create account
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function ResetPassword({ user, onClose }: { user: StaffUser; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const reset = useMutation(
+    trpc.users.resetPassword.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() }),
+    }),
+  );
+  if (reset.isSuccess) {
+    return (
+      <Stack>
+        <Alert color="teal" variant="light" title="Password reset">
+          Every session of {user.name} has ended and any sign-in lock is lifted.
+        </Alert>
+        {reset.data.temporaryPassword && (
+          <Stack gap={4}>
+            <Text size="sm">Temporary password (shown once):</Text>
+            <Group gap="xs" wrap="nowrap">
+              <Code fz="md" style={{ flex: 1 }} data-testid="temporary-password">
+                {reset.data.temporaryPassword}
+              </Code>
+              <CopyButton value={reset.data.temporaryPassword}>
+                {({ copied, copy }) => (
+                  <ActionIcon variant="light" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label="Copy password">
+                    {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
+                  </ActionIcon>
+                )}
+              </CopyButton>
+            </Group>
+          </Stack>
+        )}
+        <Group justify="flex-end">
+          <Button onClick={onClose}>Done</Button>
+        </Group>
+      </Stack>
+    );
+  }
+  return (
+    <Stack>
+      <Text size="sm">
+        A strong temporary password is generated for {user.name}; every one of their sessions ends at once. Give them the new password privately.
+      </Text>
+      {reset.isError && (
+        <Alert color="red" variant="light">
+          {reset.error.message}
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button color="red" loading={reset.isPending} onClick={() => reset.mutate({ id: user.id })}>
+          Reset password
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
