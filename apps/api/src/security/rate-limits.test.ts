@@ -1,0 +1,255 @@
+/**
+ * Where rate-limit counters live and what happens when that place fails (DESIGN.md §2, §6):
+ * - in memory: fixed windows, bounded key count;
+ * - with REDIS_URL: in Redis, so two API instances share one limit;
+ * - Redis down from the start, or going down and coming back: nothing hangs, limits keep holding
+ *   with per-instance memory counters, the switch is logged, and the per-account lockout (in
+ *   Postgres) is untouched.
+ */
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import { users } from '@netflow/db';
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildServer } from '../server';
+import { createHarness, createTestApp, TEST_PASSWORD, testConfig, type Harness } from '../test/harness';
+import { MemoryCounterStore, RedisCounterStore } from './counters';
+import { createSecurity } from './index';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+const redisAvailable = await redisAnswers(REDIS_URL);
+if (!redisAvailable && process.env.CI) throw new Error(`CI must provide Redis at ${REDIS_URL}`);
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Log lines as parsed JSON. */
+function captureLog() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+const login = (app: FastifyInstance, identifier: string, password: string) =>
+  app.inject({ method: 'POST', url: '/api/auth/login', payload: { identifier, password } });
+
+describe('memory counters', () => {
+  it('count within a window and start again after it', async () => {
+    const store = new MemoryCounterStore();
+    expect((await store.hit('a', 60_000)).count).toBe(1);
+    const second = await store.hit('a', 60_000);
+    expect(second.count).toBe(2);
+    expect(second.resetInMs).toBeGreaterThan(59_000);
+    expect((await store.hit('b', 60_000)).count).toBe(1);
+    // a window of 0 ms is over at once
+    await store.hit('c', 0);
+    expect((await store.hit('c', 0)).count).toBe(1);
+  });
+
+  it('keep a bounded number of keys (an address-rotating flood cannot grow memory)', async () => {
+    const store = new MemoryCounterStore(3);
+    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) await store.hit(key, 60_000);
+    // the oldest were dropped: they count from 1 again; the newest kept counting
+    expect((await store.hit('k5', 60_000)).count).toBe(2);
+    expect((await store.hit('k1', 60_000)).count).toBe(1);
+  });
+});
+
+describe.runIf(redisAvailable)('with Redis', () => {
+  it('counts atomically in Redis with the window as expiry', async () => {
+    const redis = new Redis(REDIS_URL);
+    const prefix = `netflow-test:${randomUUID()}:`;
+    try {
+      const store = new RedisCounterStore(redis, prefix);
+      const hits = await Promise.all(Array.from({ length: 10 }, () => store.hit('k', 60_000)));
+      expect(hits.map((h) => h.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(await redis.get(`${prefix}k`)).toBe('10');
+      const ttl = await redis.pttl(`${prefix}k`);
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('two API instances share one per-address limit', async () => {
+    const overrides = { REDIS_URL, REDIS_KEY_PREFIX: `netflow-test:${randomUUID()}:`, RATE_LIMIT_AUTH_PER_MINUTE: '3' };
+    const first = await createTestApp(overrides);
+    const second = await buildServer({ config: first.config, db: first.db });
+    await second.ready();
+    try {
+      expect(first.app.services.security.backend()).toBe('redis');
+      const statuses = [];
+      for (const app of [first.app, second, first.app, second, first.app]) {
+        statuses.push((await login(app, 'nobody@example.com', 'wrong-password-1')).statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it('a Redis that comes up after start-up is picked up without a restart', async () => {
+    const port = await closedPort();
+    const security = await createSecurity(testConfig({ REDIS_URL: `redis://127.0.0.1:${port}` }), pino({ level: 'silent' }));
+    const target = new URL(REDIS_URL);
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 6379), target.hostname);
+      client.on('error', () => {});
+      upstream.on('error', () => {});
+      client.pipe(upstream).pipe(client);
+    });
+    try {
+      expect(security.backend()).toBe('memory');
+      await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+      await vi.waitFor(() => expect(security.backend()).toBe('redis'), { timeout: 15_000, interval: 100 });
+    } finally {
+      await security.close();
+      relay.close();
+    }
+  }, 30_000);
+
+  it('when Redis goes away mid-flight: answers stay quick, limits fall back to memory, and come back to Redis', async () => {
+    // A TCP relay in front of Redis that the test can cut.
+    const target = new URL(REDIS_URL);
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 6379), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const address = relay.address();
+    if (!address || typeof address === 'string') throw new Error('no relay port');
+    const port = address.port;
+    const { lines, stream } = captureLog();
+
+    const harness = await createHarness({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_KEY_PREFIX: `netflow-test:${randomUUID()}:`,
+      RATE_LIMIT_AUTH_PER_MINUTE: '4',
+      LOG_LEVEL: 'info',
+    });
+    const app = await buildServer({ config: harness.config, db: harness.db, logStream: stream });
+    await app.ready();
+    try {
+      expect(app.services.security.backend()).toBe('redis');
+      expect((await login(app, 'nobody@example.com', 'wrong-password-1')).statusCode).toBe(401);
+
+      // Cut Redis off.
+      await new Promise<void>((resolve) => {
+        relay.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await vi.waitFor(() => expect(app.services.security.backend()).toBe('memory'), { timeout: 5_000 });
+
+      const started = Date.now();
+      const statuses = [];
+      for (let i = 0; i < 6; i += 1) statuses.push((await login(app, 'nobody@example.com', 'wrong-password-1')).statusCode);
+      // Memory counters start from zero: 4 more allowed, then 429.
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(lines.some((l) => l.event === 'ratelimit.redis.unavailable')).toBe(true);
+
+      // Redis returns on the same address: the client reconnects and counting goes back to Redis.
+      await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+      await vi.waitFor(() => expect(app.services.security.backend()).toBe('redis'), { timeout: 15_000, interval: 100 });
+      expect((await login(app, 'nobody@example.com', 'wrong-password-1')).statusCode).toBe(401);
+      expect(lines.some((l) => l.event === 'ratelimit.redis.restored')).toBe(true);
+    } finally {
+      await app.close();
+      await harness.close();
+      relay.close();
+      for (const s of sockets) s.destroy();
+    }
+  }, 40_000);
+});
+
+describe('with REDIS_URL pointing at a Redis that is down from the start', () => {
+  let harness: Harness;
+  let app: Awaited<ReturnType<typeof buildServer>>;
+  const log = captureLog();
+  let started: number;
+
+  beforeAll(async () => {
+    started = Date.now();
+    harness = await createHarness({
+      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      RATE_LIMIT_AUTH_PER_MINUTE: '5',
+      LOGIN_LOCKOUT_THRESHOLD: '3',
+      LOG_LEVEL: 'info',
+    });
+    app = await buildServer({ config: harness.config, db: harness.db, logStream: log.stream });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await harness.close();
+  });
+
+  it('starts without waiting long and says so in the log', () => {
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(app.services.security.backend()).toBe('memory');
+    expect(log.lines.some((l) => l.event === 'ratelimit.redis.unavailable' && l.level === 40)).toBe(true);
+  });
+
+  it('keeps limiting per address with memory counters, answering at once', async () => {
+    const t0 = Date.now();
+    const statuses = [];
+    for (let i = 0; i < 7; i += 1) statuses.push((await login(app, 'ghost@example.com', 'wrong-password-1')).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const health = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(health.statusCode).toBe(200);
+  });
+
+  it('the per-account lockout still holds (it lives in Postgres)', async () => {
+    const user = await harness.createUser({ role: 'sales' });
+    // a second instance, so the per-address limit of the first is not what stops us
+    const other = await buildServer({ config: harness.config, db: harness.db });
+    await other.ready();
+    try {
+      for (let i = 0; i < 3; i += 1) expect((await login(other, user.email, 'wrong-password-1')).statusCode).toBe(401);
+      const [row] = await harness.db.db.select().from(users).where(eq(users.id, user.id));
+      expect(row?.failedLoginCount).toBe(3);
+      expect(row?.lockedUntil?.getTime()).toBeGreaterThan(Date.now());
+      expect((await login(other, user.email, TEST_PASSWORD)).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+});
