@@ -1,14 +1,8 @@
 /** `pnpm --filter @netflow/api audit:verify`: walks the audit chain and names the first broken row. */
-import path from 'node:path';
-import { createDatabase } from '@netflow/db';
-import { loadConfig } from '../config';
 import { verifyAuditChain } from '../modules/audit/service';
+import { openConfiguredDatabase } from './database';
 
-const config = loadConfig(process.env);
-const db = await createDatabase({
-  url: config.databaseUrl,
-  dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
-});
+const { db } = await openConfiguredDatabase();
 try {
   const report = await verifyAuditChain(db.db);
   if (report.ok) {

@@ -2,10 +2,8 @@
  * `pnpm db:seed --demo`: migrates the configured database (DATABASE_URL, or the embedded one in
  * DATA_DIR) and fills it with the demo ISP. Does nothing when the demo data is already there.
  */
-import path from 'node:path';
-import { createDatabase } from '@netflow/db';
-import { loadConfig } from '../config';
 import { seedDemoData } from '../seed/demo';
+import { openConfiguredDatabase } from './database';
 
 const args = process.argv.slice(2);
 if (!args.includes('--demo')) {
@@ -13,15 +11,7 @@ if (!args.includes('--demo')) {
   process.exit(2);
 }
 
-// pnpm runs package scripts inside apps/api; a relative DATA_DIR means the directory the command
-// was typed in (INIT_CWD), so `pnpm db:seed --demo` fills the same database `pnpm start` uses.
-const env = { ...process.env };
-if (env.INIT_CWD && !env.DATABASE_URL) env.DATA_DIR = path.resolve(env.INIT_CWD, env.DATA_DIR || '.data');
-const config = loadConfig(env);
-const db = await createDatabase({
-  url: config.databaseUrl,
-  dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
-});
+const { db } = await openConfiguredDatabase();
 try {
   await db.migrate();
   const result = await seedDemoData(db.db);
