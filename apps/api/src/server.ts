@@ -195,16 +195,28 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
     }
   });
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req, res }) => createHttpContext(services, req, res),
-      maxBatchSize: MAX_BATCH_SIZE,
-      // Retry-After of a limited call (the status stays tRPC's own).
-      responseMeta: ({ ctx }) => ({ headers: ctx?.http.headers ?? {} }),
-      onError: ({ error, path: procedurePath, ctx }) => logProcedureError(error, procedurePath, ctx),
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  await app.register(async (trpcScope) => {
+    // The tRPC adapter takes JSON bodies as text and parses them itself, without Fastify's guard
+    // against prototype poisoning; run that guard first (on the body and the `input` query).
+    const guardedJson = trpcScope.getDefaultJsonParser('error', 'error');
+    const checkJson = (req: FastifyRequest, text: string) =>
+      new Promise<void>((resolve, reject) => guardedJson(req, text, (error) => (error ? reject(error) : resolve())));
+    trpcScope.addHook('preHandler', async (req) => {
+      if (typeof req.body === 'string' && req.body.length > 0) await checkJson(req, req.body);
+      const query = req.query as Record<string, unknown> | undefined;
+      if (typeof query?.input === 'string' && query.input.length > 0) await checkJson(req, query.input);
+    });
+    await trpcScope.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: {
+        router: appRouter,
+        createContext: ({ req, res }) => createHttpContext(services, req, res),
+        maxBatchSize: MAX_BATCH_SIZE,
+        // Retry-After of a limited call (the status stays tRPC's own).
+        responseMeta: ({ ctx }) => ({ headers: ctx?.http.headers ?? {} }),
+        onError: ({ error, path: procedurePath, ctx }) => logProcedureError(error, procedurePath, ctx),
+      } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+    });
   });
 
   const openApiDocument = buildOpenApiDocument();

@@ -6,6 +6,7 @@
 import type { Database, DatabaseKind } from '@netflow/db';
 import { users } from '@netflow/db';
 import type { Role } from '@netflow/contracts';
+import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
@@ -96,12 +97,30 @@ export async function authenticate(services: AppServices, token: string | null) 
   return { user, expiresAt: claims.expiresAt };
 }
 
+/**
+ * A failure while building a request's context (the database not answering while the token's
+ * user is loaded). It carries the request id, because the 500 it becomes has no context to take it from.
+ */
+export class ContextFailure extends TRPCError {
+  constructor(
+    readonly requestId: string,
+    cause: unknown,
+  ) {
+    super({ code: 'INTERNAL_SERVER_ERROR', cause });
+  }
+}
+
 export async function createHttpContext(
   services: AppServices,
   req: FastifyRequest,
   _res: FastifyReply,
 ): Promise<Context> {
-  const auth = await authenticate(services, bearerToken(req.headers.authorization));
+  let auth: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    auth = await authenticate(services, bearerToken(req.headers.authorization));
+  } catch (cause) {
+    throw new ContextFailure(String(req.id), cause);
+  }
   return {
     ...createContextInner({ ...services, requestId: String(req.id), ip: req.ip, log: req.log }),
     user: auth?.user ?? null,

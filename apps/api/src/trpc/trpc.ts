@@ -8,7 +8,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError, z } from 'zod';
 import type { LimitName } from '../security/rate-limits';
-import type { Context } from './context';
+import { ContextFailure, type Context } from './context';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST answer (e.g. 202, 204); 200 when absent. */
@@ -42,7 +42,7 @@ const t = initTRPC
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           ...(fieldErrors ? { fieldErrors } : {}),
-          ...(internal && ctx ? { requestId: ctx.requestId } : {}),
+          ...(internal ? { requestId: ctx?.requestId ?? (error instanceof ContextFailure ? error.requestId : undefined) } : {}),
         },
       };
     },
