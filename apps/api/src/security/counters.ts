@@ -131,6 +131,11 @@ export class ResilientCounterStore implements CounterStore {
     return this.fallback.hit(key, windowMs);
   }
 
+  /** Logs the fallback now (once) when Redis is not there, e.g. right after start-up. */
+  reportIfUnavailable() {
+    if (this.backend === 'memory') this.markDegraded(null);
+  }
+
   private markDegraded(error: unknown) {
     if (this.degraded) return;
     this.degraded = true;

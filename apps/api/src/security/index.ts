@@ -43,9 +43,7 @@ export async function createSecurity(config: Config, log: FastifyBaseLogger): Pr
   ]);
 
   const counters = new ResilientCounterStore(redis, new RedisCounterStore(redis, `${config.redisKeyPrefix}rl:`), memory, log);
-  if (redis.status !== 'ready') {
-    log.warn({ event: 'ratelimit.redis.unavailable' }, 'Redis did not answer at start-up: rate limits use this instance’s memory until it does');
-  }
+  counters.reportIfUnavailable();
   return {
     counters,
     limiter: new RateLimiter(counters, limitRules(config)),

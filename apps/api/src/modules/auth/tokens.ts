@@ -47,7 +47,8 @@ export function createTokenService(jwt: Config['jwt']): TokenService {
 
   return {
     async sign(user, now = new Date()) {
-      const expiresAt = new Date(now.getTime() + jwt.expiresInSeconds * 1000);
+      // Whole seconds, as `exp` carries them, so login and verify report the same instant.
+      const expiresAt = new Date(Math.floor(now.getTime() / 1000 + jwt.expiresInSeconds) * 1000);
       const token = await new SignJWT({ userId: user.id, email: user.email, iatMs: now.getTime() })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: current.kid })
         .setSubject(user.id)
