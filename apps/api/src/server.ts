@@ -291,9 +291,3 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
 
   return app;
 }
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    services: AppServices;
-  }
-}

@@ -127,3 +127,11 @@ export async function createHttpContext(
     tokenExpiresAt: auth?.expiresAt ?? null,
   };
 }
+
+// Declared beside AppServices (not in server.ts) so every file that uses `app.services` sees it,
+// including when the web client type-checks the router's import graph.
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
