@@ -42,7 +42,7 @@ export function ListToolbar({
               />
             ) : null
           }
-          style={{ flex: '1 1 240px' }}
+          style={{ flex: '1 1 240px', minWidth: 'min(240px, 100%)' }}
           maxLength={100}
         />
         {children}

@@ -22,7 +22,7 @@ import { LeadFormModal } from './LeadForm';
 import { ConvertLeadModal, LostReasonModal, NEXT_STAGE, STAGE_LABELS, useSetLeadStatus, type Lead } from './leadActions';
 import { LeadsViewSwitch } from './LeadsViewSwitch';
 
-const COLUMN_LIMIT = 50;
+const COLUMN_LIMIT = 30;
 
 export default function LeadBoardPage() {
   const can = useCan();
@@ -148,7 +148,7 @@ function BoardColumn({ status, search, mine, writable, dragging, canDrop, onDrag
       data-testid={`board-column-${status}`}
       aria-label={`${STAGE_LABELS[status]} leads`}
       component="section"
-      style={{ minHeight: 320, display: 'flex', flexDirection: 'column' }}
+      style={{ minHeight: 240, display: 'flex', flexDirection: 'column' }}
       {...dropHandlers}
     >
       <Group justify="space-between" mb="sm" wrap="nowrap">
@@ -171,7 +171,7 @@ function BoardColumn({ status, search, mine, writable, dragging, canDrop, onDrag
           {droppable ? 'Drop here' : 'No leads'}
         </Text>
       ) : (
-        <Stack gap="xs">
+        <Stack gap="xs" className="nf-board-cards">
           {items.map((lead) => (
             <LeadCard
               key={lead.id}

@@ -153,9 +153,11 @@ function SignOutEverywhere() {
         Ends every session of your account at once: this browser, other computers and phones. Use it if you signed in on a shared
         device or suspect someone knows your password.
       </Text>
-      <Button color="red" variant="light" onClick={() => logout.mutate({})} loading={logout.isPending}>
-        Sign out on all devices
-      </Button>
+      <Group>
+        <Button color="red" variant="light" onClick={() => logout.mutate({})} loading={logout.isPending}>
+          Sign out on all devices
+        </Button>
+      </Group>
     </Card>
   );
 }
