@@ -239,7 +239,8 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
       try {
         const body = JSON.parse(payload) as { message?: string; data?: { fieldErrors?: unknown; requestId?: string } };
         if (typeof body.message !== 'string') return payload;
-        const reshaped: Record<string, unknown> = { error: body.message };
+        // The adapter words validation failures its own way; say it as tRPC and the CSV routes do.
+        const reshaped: Record<string, unknown> = { error: body.data?.fieldErrors ? 'Invalid input' : body.message };
         if (body.data?.fieldErrors) reshaped.fieldErrors = body.data.fieldErrors;
         if (reply.statusCode >= 500) reshaped.requestId = req.id;
         return JSON.stringify(reshaped);
