@@ -347,6 +347,9 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('netflow.session'))).toBeNull();
 
     await signIn(page, SALES.email, SALES.password);
+    // An explicit sign-out does not carry the last page over to the next person.
+    await page.waitForURL(`${server.origin}/`);
+    await page.getByTestId('stat-pipeline').waitFor();
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     await nav.getByRole('link', { name: 'Leads', exact: true }).waitFor();
     expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);

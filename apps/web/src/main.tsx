@@ -2,7 +2,7 @@ import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import './index.css';
 import { MantineProvider } from '@mantine/core';
-import { Notifications } from '@mantine/notifications';
+import { Notifications, notifications } from '@mantine/notifications';
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -17,7 +17,10 @@ function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
   const session = useSession();
   useSessionExpiry();
   useEffect(() => {
-    if (!session) queryClient.clear();
+    if (!session) {
+      queryClient.clear();
+      notifications.clean();
+    }
   }, [session, queryClient]);
   return null;
 }
@@ -28,7 +31,7 @@ function Root() {
   const [router] = useState(createAppRouter);
   return (
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="top-right" zIndex={1000} />
+      <Notifications position="bottom-right" zIndex={1000} limit={3} />
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
           <SessionWatcher queryClient={queryClient} />

@@ -40,11 +40,11 @@ export function PageHeader({
       )}
       <Group justify="space-between" align="flex-start" gap="sm" wrap="wrap">
         <Stack gap={2} style={{ minWidth: 0, flex: '1 1 260px' }}>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" align="center">
             <Title order={2} fz={{ base: 22, sm: 26 }} style={{ overflowWrap: 'anywhere' }}>
               {title}
             </Title>
-            {badge}
+            {badge && <div style={{ flexShrink: 0 }}>{badge}</div>}
           </Group>
           {description && (
             <Text c="dimmed" size="sm">

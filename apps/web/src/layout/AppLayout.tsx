@@ -12,7 +12,7 @@ import { Link, Navigate, Outlet, matchPath, useLocation, useNavigation } from 'r
 import { CurrentUserContext, useSession, type CurrentUser } from '../auth/AuthContext';
 import { ErrorState, PageLoader } from '../components/states';
 import { humanize, initials } from '../lib/format';
-import { endSession } from '../lib/session';
+import { endSession, peekSignOutReason } from '../lib/session';
 import { useTRPC } from '../trpc';
 import { Logo } from './Logo';
 import { NAV } from './nav';
@@ -24,7 +24,11 @@ export default function AppLayout() {
   const me = useQuery({ ...trpc.auth.me.queryOptions({}), enabled: session !== null, staleTime: 5 * 60_000 });
 
   if (!session) {
-    return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+    // Come back here after signing in, unless the person signed out on purpose (the next one to
+    // sign in on this device may be someone else).
+    const reason = peekSignOutReason();
+    const returnable = reason === null || reason === 'expired' || reason === 'unauthorized';
+    return <Navigate to="/sign-in" replace state={returnable ? { from: location.pathname + location.search } : undefined} />;
   }
   if (me.isPending) return <PageLoader label="Opening your workspace…" />;
   if (me.isError) {

@@ -18,7 +18,8 @@ import { Link } from 'react-router';
 import { useCan, useCurrentUser } from '../../auth/AuthContext';
 import { ErrorState, SkeletonRows } from '../../components/states';
 import { PageHeader } from '../../components/PageHeader';
-import { formatDateTime, formatMoney, formatPercent } from '../../lib/format';
+import { formatDateTime, formatMoney, formatPercent, formatRelative } from '../../lib/format';
+import { StatusBadge } from '../../components/StatusBadge';
 import { useTRPC, useTRPCClient } from '../../trpc';
 
 const DashboardCharts = lazy(() => import('./DashboardCharts'));
@@ -191,9 +192,117 @@ export default function DashboardPage() {
               <DashboardCharts summary={s} revenue={revenue.data} revenueLoading={revenue.isPending && can('payments.read')} revenueError={revenue.error} />
             </Suspense>
           )}
+          {(can('leads.read') || can('tickets.read')) && (
+            <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+              {can('leads.read') && <RecentLeads />}
+              {can('tickets.read') && <RecentTickets />}
+            </SimpleGrid>
+          )}
         </Stack>
       )}
     </>
+  );
+}
+
+function RecentList({
+  title,
+  to,
+  isPending,
+  error,
+  empty,
+  rows,
+}: {
+  title: string;
+  to: string;
+  isPending: boolean;
+  error: unknown;
+  empty: string;
+  rows: { id: string; href: string; primary: string; secondary: string; badge: ReactNode }[] | undefined;
+}) {
+  return (
+    <Card>
+      <Group justify="space-between" mb="sm">
+        <Title order={3} fz="md">
+          {title}
+        </Title>
+        <Anchor component={Link} to={to} size="sm">
+          See all
+        </Anchor>
+      </Group>
+      {isPending ? (
+        <SkeletonRows rows={5} height={40} />
+      ) : error ? (
+        <ErrorState error={error} />
+      ) : !rows || rows.length === 0 ? (
+        <Text size="sm" c="dimmed" py="md" ta="center">
+          {empty}
+        </Text>
+      ) : (
+        <Stack gap={0}>
+          {rows.map((r, i) => (
+            <Group
+              key={r.id}
+              justify="space-between"
+              wrap="nowrap"
+              py={8}
+              style={{ borderTop: i === 0 ? undefined : '1px solid var(--mantine-color-gray-2)' }}
+            >
+              <Stack gap={0} style={{ minWidth: 0 }}>
+                <Anchor component={Link} to={r.href} size="sm" fw={600} lineClamp={1}>
+                  {r.primary}
+                </Anchor>
+                <Text size="xs" c="dimmed" lineClamp={1}>
+                  {r.secondary}
+                </Text>
+              </Stack>
+              {r.badge}
+            </Group>
+          ))}
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+function RecentLeads() {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.leads.list.queryOptions({ limit: 6, sort: 'updatedAt', order: 'desc' }));
+  return (
+    <RecentList
+      title="Recently active leads"
+      to="/leads?sort=updatedAt&order=desc"
+      isPending={list.isPending}
+      error={list.error}
+      empty="No leads yet."
+      rows={list.data?.items.map((l) => ({
+        id: l.id,
+        href: `/leads/${l.id}`,
+        primary: l.name,
+        secondary: `${l.planName ?? 'No plan chosen'} · ${formatRelative(l.updatedAt)}`,
+        badge: <StatusBadge status={l.status} />,
+      }))}
+    />
+  );
+}
+
+function RecentTickets() {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.tickets.list.queryOptions({ limit: 6, sort: 'updatedAt', order: 'desc' }));
+  return (
+    <RecentList
+      title="Latest ticket activity"
+      to="/tickets"
+      isPending={list.isPending}
+      error={list.error}
+      empty="No tickets. All quiet."
+      rows={list.data?.items.map((t) => ({
+        id: t.id,
+        href: `/tickets/${t.id}`,
+        primary: t.subject,
+        secondary: `${t.customerName} · ${formatRelative(t.updatedAt)}`,
+        badge: <StatusBadge status={t.status} />,
+      }))}
+    />
   );
 }
 

@@ -141,7 +141,7 @@ function BoardColumn({ status, search, mine, writable, dragging, canDrop, onDrag
     <Paper
       withBorder
       radius="md"
-      p="sm"
+      p="xs"
       bg="gray.0"
       className="nf-board-column"
       data-drop-target={over ? 'true' : undefined}
@@ -214,7 +214,7 @@ function LeadCard({
     <Paper
       withBorder
       radius="md"
-      p="sm"
+      p="xs"
       shadow="xs"
       draggable={writable && lead.status !== 'won'}
       onDragStart={(e) => {
@@ -229,7 +229,7 @@ function LeadCard({
     >
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap={4}>
         <Stack gap={2} style={{ minWidth: 0 }}>
-          <Anchor component={Link} to={`/leads/${lead.id}`} fw={600} size="sm" lineClamp={1}>
+          <Anchor component={Link} to={`/leads/${lead.id}`} fw={600} size="sm" lineClamp={2} lh={1.3}>
             {lead.name}
           </Anchor>
           <Text size="xs" c="dimmed">
@@ -284,7 +284,7 @@ function LeadCard({
           onClick={() => onMove(lead, next)}
           aria-label={`Move ${lead.name} to ${STAGE_LABELS[next]}`}
         >
-          Move to {STAGE_LABELS[next]}
+          {STAGE_LABELS[next]}
         </Button>
       )}
       {writable && lead.status === 'qualified' && (
@@ -298,7 +298,7 @@ function LeadCard({
           onClick={() => onMove(lead, 'won')}
           aria-label={`Convert ${lead.name} to a customer`}
         >
-          Convert to customer
+          Convert
         </Button>
       )}
       {lead.status === 'won' && lead.customerId && (
