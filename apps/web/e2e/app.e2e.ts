@@ -59,8 +59,8 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     return p;
   }
 
-  async function shot(p: Page, name: string) {
-    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  async function shot(p: Page, name: string, fullPage = true) {
+    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
   }
 
   async function signIn(p: Page, identifier: string, password: string) {
@@ -391,26 +391,30 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
     const p = await newPage(phone);
     await p.goto(`${server.origin}/sign-in`);
-    await shot(p, '20-mobile-sign-in');
+    await shot(p, '20-mobile-sign-in', false);
     await signIn(p, server.admin.email, server.admin.password).catch(async () => {
       // On a phone the navigation sits behind the menu button; wait for the page instead.
       await p.getByTestId('stat-revenue').waitFor();
     });
     await p.getByTestId('stat-revenue').waitFor();
     await p.getByText('Leads per stage').waitFor();
-    await shot(p, '21-mobile-dashboard');
+    await shot(p, '21-mobile-dashboard', false);
     const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);
 
     await p.getByRole('button', { name: 'Toggle navigation' }).click();
     await go(p, 'Pipeline board');
     await p.getByTestId('board-column-new').getByTestId('lead-card').first().waitFor();
-    await shot(p, '22-mobile-board');
+    await shot(p, '22-mobile-board', false);
     expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
 
     await p.goto(`${server.origin}/customers`);
     await p.getByRole('link', { name: LEAD }).waitFor();
-    await shot(p, '23-mobile-customers');
+    await shot(p, '23-mobile-customers', false);
+    expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    await p.getByRole('link', { name: LEAD }).click();
+    await p.getByTestId('customer-account').waitFor();
+    await shot(p, '24-mobile-customer-detail', false);
     expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
     await phone.close();
   });

@@ -2,7 +2,8 @@
  * The one table of the product: TanStack Table for columns and sorting state, Mantine for the
  * look. Sorting and pagination happen on the server (keyset cursors), so the table is "manual".
  */
-import { Button, Group, Paper, ScrollArea, Table, Text, UnstyledButton } from '@mantine/core';
+import { Button, Group, Paper, ScrollArea, Stack, Table, Text, UnstyledButton } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { IconArrowsSort, IconChevronLeft, IconChevronRight, IconSortAscending, IconSortDescending } from '@tabler/icons-react';
 import {
   flexRender,
@@ -79,9 +80,53 @@ export function DataTable<T>({
     },
   });
 
+  // Phones get one card per row instead of a table that scrolls sideways.
+  const phone = useMediaQuery('(max-width: 48em)', false, { getInitialValueInEffect: false });
+
   if (error && !data) return <ErrorState error={error} onRetry={onRetry} />;
 
   const rows = table.getRowModel().rows;
+  if (phone) {
+    return (
+      <Stack gap="sm" aria-busy={isLoading || isFetching} aria-label={caption}>
+        {isLoading ? (
+          <SkeletonRows rows={5} height={88} />
+        ) : rows.length === 0 ? (
+          <Paper withBorder radius="md">
+            {empty}
+          </Paper>
+        ) : (
+          rows.map((row) => {
+            const [first, ...rest] = row.getVisibleCells();
+            return (
+              <Paper key={row.id} withBorder radius="md" p="sm" data-testid="table-card" style={{ opacity: isFetching ? 0.6 : 1 }}>
+                {first && <div>{flexRender(first.column.columnDef.cell, first.getContext())}</div>}
+                <Stack gap={6} mt={rest.length ? 'xs' : 0}>
+                  {rest.map((cell) => {
+                    const header = cell.column.columnDef.header;
+                    const label = typeof header === 'string' ? header : '';
+                    return (
+                      <Group key={cell.id} justify={label ? 'space-between' : 'flex-end'} gap="xs" wrap="nowrap" align="center">
+                        {label && (
+                          <Text size="xs" c="dimmed" fw={500} style={{ flexShrink: 0 }}>
+                            {label}
+                          </Text>
+                        )}
+                        <div style={{ minWidth: 0, textAlign: 'right', fontSize: 'var(--mantine-font-size-sm)' }}>
+                          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                        </div>
+                      </Group>
+                    );
+                  })}
+                </Stack>
+              </Paper>
+            );
+          })
+        )}
+        {pager && (pager.hasPrev || pager.hasNext) && <PagerBar pager={pager} />}
+      </Stack>
+    );
+  }
   return (
     <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
       <ScrollArea type="auto" offsetScrollbars="x">
@@ -165,33 +210,29 @@ export function DataTable<T>({
         </Table>
       </ScrollArea>
       {pager && (pager.hasPrev || pager.hasNext) && (
-        <Group justify="space-between" px="md" py="xs" style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }}>
-          <Text size="sm" c="dimmed">
-            Page {pager.page}
-          </Text>
-          <Group gap="xs">
-            <Button
-              variant="default"
-              size="xs"
-              leftSection={<IconChevronLeft size={14} />}
-              disabled={!pager.hasPrev}
-              onClick={pager.onPrev}
-            >
-              Previous
-            </Button>
-            <Button
-              variant="default"
-              size="xs"
-              rightSection={<IconChevronRight size={14} />}
-              disabled={!pager.hasNext}
-              onClick={pager.onNext}
-            >
-              Next
-            </Button>
-          </Group>
-        </Group>
+        <div style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }}>
+          <PagerBar pager={pager} />
+        </div>
       )}
     </Paper>
+  );
+}
+
+function PagerBar({ pager }: { pager: Pager }) {
+  return (
+    <Group justify="space-between" px="md" py="xs">
+      <Text size="sm" c="dimmed">
+        Page {pager.page}
+      </Text>
+      <Group gap="xs">
+        <Button variant="default" size="xs" leftSection={<IconChevronLeft size={14} />} disabled={!pager.hasPrev} onClick={pager.onPrev}>
+          Previous
+        </Button>
+        <Button variant="default" size="xs" rightSection={<IconChevronRight size={14} />} disabled={!pager.hasNext} onClick={pager.onNext}>
+          Next
+        </Button>
+      </Group>
+    </Group>
   );
 }
 

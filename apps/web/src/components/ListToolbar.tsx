@@ -20,7 +20,7 @@ export function ListToolbar({
   const commit = useDebouncedCallback((v: string) => onSearch(v.trim()), 300);
   return (
     <Paper withBorder p="sm" mb="md" radius="md">
-      <Group gap="sm" align="flex-end" wrap="wrap">
+      <Group gap="sm" align="flex-end" wrap="wrap" className="nf-toolbar">
         <TextInput
           aria-label="Search"
           placeholder={placeholder}

@@ -89,7 +89,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
         }
       />
 
-      <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} mb="lg">
+      <SimpleGrid cols={{ base: 2, md: 4 }} spacing={{ base: 'xs', sm: 'md' }} mb="lg">
         <Stat label="Account number">
           <Group gap={4} wrap="nowrap">
             <Text fw={700} ff="monospace" fz="lg" data-testid="customer-account">

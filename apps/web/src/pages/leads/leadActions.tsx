@@ -163,7 +163,7 @@ function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
       <Stack>
         <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title="Converted">
           <Text size="sm">
-            {lead.name} is customer <strong data-testid="account-number">{convert.data.accountNumber}</strong>
+            {lead.name} is customer <strong data-testid="account-number" style={{ whiteSpace: 'nowrap' }}>{convert.data.accountNumber}</strong>
             {convert.data.subscriptionId ? ', with a pending subscription ready to activate.' : '.'} They pay by M-Pesa with this
             account number.
           </Text>
