@@ -2,6 +2,7 @@
  * What most tests need: a config, a database, the Fastify app built on them, staff accounts of
  * any role, and a tRPC caller acting as one of them.
  */
+import { TRPCError } from '@trpc/server';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,4 +112,15 @@ export async function createTestApp(configOverrides: Record<string, string> = {}
       await harness.close();
     },
   };
+}
+
+/** The tRPC error code a call fails with, or 'OK' when it succeeds: for tables of allowed/denied calls. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
 }

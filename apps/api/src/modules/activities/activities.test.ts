@@ -3,10 +3,9 @@
  * (a hidden lead's timeline is a 404), validation, newest-first keyset pages, audit rows, REST twins.
  */
 import { activities, auditLog, customers, leads } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../test/harness';
+import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
@@ -20,15 +19,6 @@ let leadId: string;
 let hiddenLeadId: string;
 let customerId: string;
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 beforeAll(async () => {
   t = await createTestApp();

@@ -4,10 +4,9 @@
  */
 import { can, CUSTOMER_RECENT_PAYMENTS, ROLES, type Role } from '@netflow/contracts';
 import { auditLog, customers, payments, plans, subscriptions, tickets } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness';
+import { codeOf, createHarness, type Harness } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 
 let h: Harness;
@@ -21,15 +20,6 @@ let planB: string;
 let phone = 0;
 const nextPhone = () => `07${String(20_000_000 + (phone += 1)).padStart(8, '0')}`;
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 async function insertCustomer(values: Partial<typeof customers.$inferInsert> = {}) {
   const [row] = await h.db.db.insert(customers).values({ name: `Customer ${phone}`, phone: nextPhone(), ...values }).returning();

@@ -8,7 +8,7 @@ import { activities, auditLog, customers, leads, plans, subscriptions } from '@n
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness';
+import { codeOf, createHarness, type Harness } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 
 let h: Harness;
@@ -23,15 +23,6 @@ let phoneCounter = 0;
 
 const nextPhone = () => `07${String(10_000_000 + (phoneCounter += 1)).padStart(8, '0')}`;
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 /** A lead row inserted directly, in any status, assigned to whoever is given. */
 async function insertLead(values: Partial<typeof leads.$inferInsert> = {}) {

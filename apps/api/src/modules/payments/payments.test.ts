@@ -1,9 +1,9 @@
 import { MAX_AMOUNT_CENTS, ROLES, can, type Permission, type Role } from '@netflow/contracts';
 import { activities, payments } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
+import { type TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../test/harness';
+import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 import {
   auditRows,
@@ -27,15 +27,6 @@ const ref = () => {
   return `QGH${Date.now().toString(36).toUpperCase()}${refCounter}`;
 };
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 beforeAll(async () => {
   t = await createTestApp();

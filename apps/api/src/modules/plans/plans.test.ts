@@ -1,9 +1,8 @@
 import { ROLES, can, type Role } from '@netflow/contracts';
 import { plans } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../test/harness';
+import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 import { auditRows, insertPlan } from '../subscriptions/fixtures';
 
@@ -19,15 +18,6 @@ const validPlan = (name: string) => ({
   validityDays: 30,
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 beforeAll(async () => {
   t = await createTestApp();

@@ -1,10 +1,9 @@
 import { ROLES, SUBSCRIPTION_STATUSES, can, type Permission, type Role, type SubscriptionStatus } from '@netflow/contracts';
 import { activities, auditLog, subscriptions } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../test/harness';
+import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 import expirySweepPlugin from './expiry-sweep';
 import {
@@ -23,15 +22,6 @@ let t: Awaited<ReturnType<typeof createTestApp>>;
 const staff = {} as Record<Role, CurrentUser>;
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 beforeAll(async () => {
   t = await createTestApp();

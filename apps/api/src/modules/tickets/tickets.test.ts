@@ -1,9 +1,8 @@
 import { ROLES, TICKET_STATUSES, TICKET_TRANSITIONS, can, type Permission, type Role, type TicketStatus } from '@netflow/contracts';
 import { activities, ticketComments, tickets } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../test/harness';
+import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 import { auditRows, insertCustomer } from '../subscriptions/fixtures';
 
@@ -13,15 +12,6 @@ let otherTech: CurrentUser;
 let customerId: string;
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 beforeAll(async () => {
   t = await createTestApp();
