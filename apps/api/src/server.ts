@@ -162,6 +162,10 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
     // Counted in the shared store: Redis with REDIS_URL, falling back to memory when it is down.
     store: fastifyStoreOf(security.counters),
     skipOnError: true,
+    // The web client's fingerprinted files (one page load fetches dozens of chunks) are not counted:
+    // otherwise a few staff behind one office IP exhaust the limit and pages fail to load. Only
+    // files that exist have a route; a probe for a missing one is a 404 and still counted.
+    allowList: (req) => req.method === 'GET' && (req.routeOptions.url ?? '').startsWith('/assets/'),
     // 404s are limited too: otherwise an attacker could probe URLs for free.
     errorResponseBuilder: (_req, context) => ({
       statusCode: 429,

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,6 +37,7 @@ const ARGS = [
 const run = Date.now().toString(36);
 const PLAN = `E2E Fibre ${run}`;
 const LEAD = `Wanjiku E2E ${run}`;
+const NEWCOMER = { name: `Akinyi Newcomer ${run}`, email: `akinyi.${run}@example.co.ke`, password: `Twiga-Evening-${run}-77` };
 const SALES = { name: `Otieno Sales ${run}`, email: `otieno.${run}@example.co.ke`, password: `Kiboko-Sunrise-${run}-42` };
 
 describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
@@ -46,6 +47,7 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   let page: Page;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
+  const throttled: string[] = [];
   let revenueBefore = '';
   let othersLeadId = '';
 
@@ -56,10 +58,19 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
       if (/Content Security Policy|Refused to (execute|load|apply)/i.test(msg.text())) cspViolations.push(msg.text());
     });
     p.on('pageerror', (error) => pageErrors.push(error.message));
+    p.on('response', (r) => {
+      if (r.status() === 429) throttled.push(r.url());
+    });
     return p;
   }
 
+  /** Saves a screenshot, after dismissing the toasts (fixed elements land mid-page on full-page shots). */
   async function shot(p: Page, name: string, fullPage = true) {
+    const toasts = p.locator('.mantine-Notification-root');
+    for (let i = 0; i < 6 && (await toasts.count()) > 0; i++) {
+      await toasts.first().locator('button').click().catch(() => undefined);
+      await toasts.first().waitFor({ state: 'detached', timeout: 2_000 }).catch(() => undefined);
+    }
     await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
   }
 
@@ -100,6 +111,17 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     page = await newPage(context);
   });
 
+  // A failed step leaves a picture of every open page behind, to see what the browser saw.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !browser) return;
+    let i = 0;
+    for (const ctx2 of browser.contexts()) {
+      for (const p of ctx2.pages()) {
+        await p.screenshot({ path: path.join(SHOTS, `failed-${ctx.task.name.replace(/\W+/g, '-')}-${i++}.png`) }).catch(() => undefined);
+      }
+    }
+  });
+
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -114,6 +136,22 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-eval');
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+  });
+
+  it('lets a newcomer request an account, which stays pending', async () => {
+    await page.goto(`${server.origin}/sign-in`);
+    await page.getByRole('link', { name: 'Request an account' }).click();
+    await page.getByLabel('Full name').fill(NEWCOMER.name);
+    await page.getByLabel('Work e-mail').fill(NEWCOMER.email);
+    await page.getByLabel(/^Password/).fill(NEWCOMER.password);
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText('An administrator will review the request').waitFor();
+    await shot(page, '00-request-account');
+    await page.getByRole('link', { name: 'Back to sign-in' }).click();
+    await page.getByLabel('E-mail or phone').fill(NEWCOMER.email);
+    await page.getByLabel(/^Password/).fill(NEWCOMER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not active yet' }).waitFor();
   });
 
   it('sends a visitor to sign-in, and the demo admin signs in to the dashboard', async () => {
@@ -309,6 +347,17 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await shot(page, '15-profile');
   });
 
+  it('activates the pending request', async () => {
+    await go(page, 'Users');
+    await page.getByRole('button', { name: 'Review' }).click();
+    const row = page.getByRole('row').filter({ hasText: NEWCOMER.email });
+    await row.getByRole('button', { name: 'Activate' }).click();
+    // Activated, it leaves the list of pending requests.
+    await row.waitFor({ state: 'detached' });
+    await page.goto(`${server.origin}/users?search=${encodeURIComponent(NEWCOMER.email)}`);
+    await page.getByRole('row').filter({ hasText: NEWCOMER.email }).getByText('Active', { exact: true }).waitFor();
+  });
+
   it('creates a sales user; the server refuses a common password on the field', async () => {
     await go(page, 'Users');
     await page.getByRole('button', { name: 'New user' }).click();
@@ -419,8 +468,9 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await phone.close();
   });
 
-  it('saw no CSP violation and no uncaught error on the way', () => {
+  it('saw no CSP violation, no uncaught error and no throttled request on the way', () => {
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
+    expect(throttled).toEqual([]);
   });
 });

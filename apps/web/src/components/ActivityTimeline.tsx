@@ -14,7 +14,7 @@ import {
 } from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
-import { applyServerErrors, notifySuccess } from '../lib/forms';
+import { applyServerErrors, formParse, notifySuccess } from '../lib/forms';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useTRPC } from '../trpc';
 import { FormAlert } from './FormAlert';
@@ -123,7 +123,7 @@ function Composer({ parent }: { parent: Parent }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const form = useForm({
-    resolver: zodResolver(activityCreateInput),
+    resolver: zodResolver(activityCreateInput, formParse),
     defaultValues: { ...parent, kind: 'note' as const, body: '' },
   });
   const create = useMutation(

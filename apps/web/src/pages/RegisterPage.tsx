@@ -5,7 +5,7 @@ import { IconCircleCheck } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { Link } from 'react-router';
-import { applyServerErrors } from '../lib/forms';
+import { applyServerErrors, emptyAsUndefined, formParse } from '../lib/forms';
 import { useTRPC } from '../trpc';
 import { AuthFrame } from './AuthFrame';
 
@@ -15,8 +15,8 @@ const FIELDS = ['name', 'email', 'phone', 'password'] as const;
 export default function RegisterPage() {
   const trpc = useTRPC();
   const form = useForm({
-    resolver: zodResolver(registerInput),
-    defaultValues: { name: '', email: '', phone: '', password: '' },
+    resolver: zodResolver(registerInput, formParse),
+    defaultValues: { name: '', email: '', phone: undefined, password: '' },
   });
   const register = useMutation(
     trpc.auth.register.mutationOptions({
@@ -56,7 +56,7 @@ export default function RegisterPage() {
             description="Optional, 10 digits"
             type="tel"
             autoComplete="tel"
-            {...form.register('phone')}
+            {...form.register('phone', emptyAsUndefined)}
             error={errors.phone?.message}
           />
           <PasswordInput

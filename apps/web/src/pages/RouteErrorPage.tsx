@@ -13,10 +13,10 @@ export function RouteErrorPage() {
         <ThemeIcon size={64} radius="xl" variant="light" color="red">
           <IconBug size={34} stroke={1.5} />
         </ThemeIcon>
-        <Title order={2}>{chunkFailed ? 'A new version is available' : 'Something went wrong'}</Title>
+        <Title order={2}>{chunkFailed ? 'This page could not be loaded' : 'Something went wrong'}</Title>
         <Text c="dimmed">
           {chunkFailed
-            ? 'The app was updated while this tab was open. Reload to get the latest version.'
+            ? 'Part of the app did not arrive: the connection dropped, or the app was updated while this tab was open. Reload to try again.'
             : 'This page hit an unexpected problem. Reloading usually helps; if it keeps happening, tell your administrator.'}
         </Text>
         {detail && !chunkFailed && <Code>{detail}</Code>}

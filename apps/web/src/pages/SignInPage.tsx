@@ -7,6 +7,7 @@ import { useForm } from 'react-hook-form';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { useSession } from '../auth/AuthContext';
 import { describeError } from '../components/states';
+import { formParse } from '../lib/forms';
 import { SIGN_OUT_MESSAGES, peekSignOutReason, startSession } from '../lib/session';
 import { useTRPC } from '../trpc';
 import { AuthFrame } from './AuthFrame';
@@ -27,7 +28,7 @@ export default function SignInPage() {
   const reason = peekSignOutReason();
 
   const form = useForm({
-    resolver: zodResolver(loginInput),
+    resolver: zodResolver(loginInput, formParse),
     defaultValues: { identifier: '', password: '' },
   });
 

@@ -7,7 +7,7 @@ import { Controller, useForm } from 'react-hook-form';
 import { useCan } from '../../auth/AuthContext';
 import { FormAlert } from '../../components/FormAlert';
 import { PlanPicker, StaffPicker } from '../../components/pickers';
-import { applyServerErrors, notifySuccess } from '../../lib/forms';
+import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 type Lead = RouterOutputs['leads']['get'];
@@ -38,7 +38,7 @@ function LeadForm({ lead, onDone, onSaved }: { lead?: Lead; onDone: () => void; 
   const can = useCan();
   const queryClient = useQueryClient();
   const form = useForm({
-    resolver: zodResolver(leadCreateInput),
+    resolver: zodResolver(leadCreateInput, formParse),
     defaultValues: {
       name: lead?.name ?? '',
       phone: lead?.phone ?? '',

@@ -11,7 +11,7 @@ import { Controller, useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { FormAlert } from '../../components/FormAlert';
 import { PlanPicker } from '../../components/pickers';
-import { applyServerErrors, notifyError, notifySuccess } from '../../lib/forms';
+import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
 import { humanize } from '../../lib/format';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
@@ -87,7 +87,7 @@ export function LostReasonModal({ lead, onClose }: { lead: Lead | null; onClose:
 function LostReasonForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
   const setStatus = useSetLeadStatus();
   const form = useForm({
-    resolver: zodResolver(leadSetStatusInput),
+    resolver: zodResolver(leadSetStatusInput, formParse),
     defaultValues: { id: lead.id, status: 'lost' as const, reason: '' },
   });
   const { errors } = form.formState;
@@ -140,7 +140,7 @@ function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const form = useForm({
-    resolver: zodResolver(leadConvertInput),
+    resolver: zodResolver(leadConvertInput, formParse),
     defaultValues: { id: lead.id, planId: lead.planId ?? undefined },
   });
   const convert = useMutation(
