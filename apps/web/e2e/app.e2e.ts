@@ -10,6 +10,7 @@
  * the token. Screenshots of the main pages land in e2e/screenshots/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -216,6 +217,14 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await go(page, 'Leads');
     await page.getByRole('heading', { name: 'Leads' }).waitFor();
     await shot(page, '04-leads-table');
+
+    // The CSV export goes through the REST route with the bearer token, as a download.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^leads-\d{4}-\d{2}-\d{2}\.csv$/);
+    const file = await download.path();
+    const csv = await readFile(file, 'utf8');
+    expect(csv.split('\n').length).toBeGreaterThan(2);
+
     await page.getByRole('button', { name: 'New lead' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name').fill(LEAD);
