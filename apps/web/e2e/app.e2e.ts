@@ -449,6 +449,7 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
     const p = await newPage(phone);
     await p.goto(`${server.origin}/sign-in`);
+    await p.getByRole('heading', { name: 'Sign in' }).waitFor();
     await shot(p, '20-mobile-sign-in', false);
     await signIn(p, server.admin.email, server.admin.password).catch(async () => {
       // On a phone the navigation sits behind the menu button; wait for the page instead.

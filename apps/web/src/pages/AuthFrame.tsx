@@ -1,6 +1,6 @@
 /** The frame of the public pages (sign-in, request access): brand panel beside a form card. */
 import { Box, Center, Group, List, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconCheck } from '@tabler/icons-react';
+import { IconAccessPoint, IconCheck } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Logo } from '../layout/Logo';
 
@@ -20,10 +20,8 @@ export function AuthFrame({ title, subtitle, children }: { title: string; subtit
         }}
       >
         <Group gap={10}>
-          <ThemeIcon size={40} radius="md" color="white" variant="white">
-            <Text fw={800} c="brand.8">
-              NF
-            </Text>
+          <ThemeIcon size={40} radius="md" color="brand.8" variant="white">
+            <IconAccessPoint size={24} stroke={2} />
           </ThemeIcon>
           <Text fw={750} fz={22}>
             NetFlow CRM
