@@ -42,7 +42,8 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
   const can = useCan();
   const me = useCurrentUser();
   const queryClient = useQueryClient();
-  const updatable = can('tickets.update');
+  // A closed ticket is final; it can be read but no longer changed.
+  const updatable = can('tickets.update') && ticket.status !== 'closed';
   const update = useMutation(
     trpc.tickets.update.mutationOptions({
       onMutate: async (vars) => {
