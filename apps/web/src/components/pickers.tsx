@@ -116,3 +116,42 @@ export function MoneyInput({
     />
   );
 }
+
+/**
+ * The "assigned to" filter of the leads and tickets lists: me, nobody, or (for roles that may list
+ * staff) a particular person. The value is what the API's `assignee` filter takes.
+ */
+export function AssigneeFilter({
+  value,
+  onChange,
+  canListStaff,
+  roles,
+}: {
+  value: string | undefined;
+  onChange: (value: string | null) => void;
+  canListStaff: boolean;
+  roles?: readonly string[];
+}) {
+  const trpc = useTRPC();
+  const users = useQuery({ ...trpc.users.list.queryOptions({ status: 'active', limit: 100 }), enabled: canListStaff });
+  const staff = (users.data?.items ?? [])
+    .filter((u) => !roles || roles.includes(u.role))
+    .map((u) => ({ value: u.id, label: u.name }));
+  const data = [
+    { group: 'Quick', items: [{ value: 'me', label: 'Assigned to me' }, { value: 'unassigned', label: 'Unassigned' }] },
+    ...(staff.length ? [{ group: 'Staff', items: staff }] : []),
+  ];
+  return (
+    <Select
+      aria-label="Assigned to"
+      placeholder="Anyone"
+      clearable
+      searchable={canListStaff}
+      w={180}
+      data={data}
+      value={value ?? null}
+      onChange={onChange}
+      nothingFoundMessage="Nobody matches"
+    />
+  );
+}

@@ -28,3 +28,10 @@ export function useUrlState<K extends string>(keys: readonly K[]) {
 export function oneOf<T extends string>(value: string, options: readonly T[]): T | undefined {
   return (options as readonly string[]).includes(value) ? (value as T) : undefined;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The `assignee` filter: `me`, `unassigned` or a user id; anything else typed in the URL is ignored. */
+export function assigneeParam(value: string): string | undefined {
+  return value === 'me' || value === 'unassigned' || UUID.test(value) ? value : undefined;
+}

@@ -12,11 +12,11 @@ import { DataTable, useCursorPager } from '../../components/DataTable';
 import { ExportButton } from '../../components/ExportButton';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
-import { usePlans } from '../../components/pickers';
+import { AssigneeFilter, usePlans } from '../../components/pickers';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { dayEndIso, dayStartIso, formatDate, formatRelative } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { assigneeParam, oneOf, useUrlState } from '../../lib/useUrlState';
 import { useTRPC } from '../../trpc';
 import { LeadFormModal } from './LeadForm';
 import { STAGE_LABELS, type Lead } from './leadActions';
@@ -35,7 +35,7 @@ export default function LeadsPage() {
   const filters = {
     search: url.search || undefined,
     status: oneOf(url.status, LEAD_STATUSES),
-    assignee: url.assignee === 'me' || url.assignee === 'unassigned' ? url.assignee : undefined,
+    assignee: assigneeParam(url.assignee),
     planId: url.plan || undefined,
     createdFrom: dayStartIso(url.from),
     createdTo: dayEndIso(url.to),
@@ -118,17 +118,11 @@ export default function LeadsPage() {
           value={filters.status ?? null}
           onChange={(status) => setUrl({ status })}
         />
-        <Select
-          aria-label="Assignee"
-          placeholder="Anyone"
-          clearable
-          w={150}
-          data={[
-            { value: 'me', label: 'Assigned to me' },
-            { value: 'unassigned', label: 'Unassigned' },
-          ]}
-          value={filters.assignee ?? null}
+        <AssigneeFilter
+          value={filters.assignee}
           onChange={(assignee) => setUrl({ assignee })}
+          canListStaff={can('users.read')}
+          roles={['sales', 'manager', 'admin']}
         />
         <Select
           aria-label="Plan"

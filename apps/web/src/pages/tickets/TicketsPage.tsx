@@ -14,7 +14,8 @@ import { PageHeader } from '../../components/PageHeader';
 import { PriorityBadge, StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { formatRelative, humanize } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { assigneeParam, oneOf, useUrlState } from '../../lib/useUrlState';
+import { AssigneeFilter } from '../../components/pickers';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 import { NewTicketModal } from './NewTicketModal';
 
@@ -30,7 +31,7 @@ export default function TicketsPage() {
     search: url.search || undefined,
     status: oneOf(url.status, TICKET_STATUSES),
     priority: oneOf(url.priority, TICKET_PRIORITIES),
-    assignee: url.assignee === 'me' || url.assignee === 'unassigned' ? url.assignee : undefined,
+    assignee: assigneeParam(url.assignee),
     sort: oneOf(url.sort, TICKET_SORTS) ?? 'createdAt',
     order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
   };
@@ -100,17 +101,11 @@ export default function TicketsPage() {
           value={filters.priority ?? null}
           onChange={(priority) => setUrl({ priority })}
         />
-        <Select
-          aria-label="Assignee"
-          placeholder="Anyone"
-          clearable
-          w={160}
-          data={[
-            { value: 'me', label: 'Assigned to me' },
-            { value: 'unassigned', label: 'Unassigned' },
-          ]}
-          value={filters.assignee ?? null}
+        <AssigneeFilter
+          value={filters.assignee}
           onChange={(assignee) => setUrl({ assignee })}
+          canListStaff={can('users.read')}
+          roles={['support', 'technician', 'manager', 'admin']}
         />
       </ListToolbar>
       <DataTable
