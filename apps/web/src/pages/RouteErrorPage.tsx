@@ -1,12 +1,10 @@
 import { Button, Center, Code, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconBug } from '@tabler/icons-react';
-import { isRouteErrorResponse, useRouteError } from 'react-router';
 
 /** Last line of defence: an unexpected rendering error or a chunk that failed to load. */
-export function RouteErrorPage() {
-  const error = useRouteError();
+export function RouteErrorPage({ error }: { error: unknown }) {
   const chunkFailed = error instanceof Error && /dynamically imported module|Loading chunk|Importing a module script failed/i.test(error.message);
-  const detail = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : error instanceof Error ? error.message : null;
+  const detail = error instanceof Error ? error.message : null;
   return (
     <Center mih="60vh" p="md">
       <Stack align="center" gap="sm" maw={520} ta="center" role="alert">
