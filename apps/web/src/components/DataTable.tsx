@@ -145,7 +145,7 @@ export function DataTable<T>({
                     <Table.Th
                       key={header.id}
                       aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
-                      style={{ whiteSpace: 'nowrap', width: header.column.columnDef.size && header.column.columnDef.size !== 150 ? header.column.columnDef.size : undefined }}
+                      style={{ whiteSpace: 'nowrap' }}
                     >
                       {canSort ? (
                         <UnstyledButton
