@@ -51,6 +51,7 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   const throttled: string[] = [];
   let revenueBefore = '';
   let othersLeadId = '';
+  let customerUrl = '';
 
   async function newPage(ctx: BrowserContext): Promise<Page> {
     const p = await ctx.newPage();
@@ -271,6 +272,7 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await dialog.getByRole('link', { name: 'Open customer' }).click();
     await page.getByRole('heading', { name: LEAD }).waitFor();
     expect(await page.getByTestId('customer-account').textContent()).toBe(account);
+    customerUrl = page.url();
   });
 
   it('activates the subscription, records a payment and sees the expiry move', async () => {
@@ -317,6 +319,68 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     const after = (await page.getByTestId('stat-revenue-value').textContent()) ?? '';
     const amount = (s: string) => Number(s.replace(/[^\d.]/g, ''));
     expect(amount(after) - amount(revenueBefore)).toBe(2000);
+  });
+
+  it('suspends and restores the subscription', async () => {
+    await page.goto(customerUrl);
+    const row = page.getByTestId('subscription-row').filter({ hasText: PLAN });
+    await row.getByRole('button', { name: 'Suspend' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('Asked to pause while travelling');
+    await dialog.getByRole('button', { name: 'Suspend' }).click();
+    await row.getByText('Suspended').waitFor();
+    await row.getByRole('button', { name: 'Restore' }).click();
+    await row.getByText('Active').waitFor();
+  });
+
+  it('keeps a payment with an unknown account as unmatched, assigns it, and reverses one', async () => {
+    await go(page, 'Payments');
+    await page.getByRole('button', { name: 'Record payment' }).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Account number').fill('NF-999999');
+    await dialog.getByLabel('Reference').fill(`QU${run}`.toUpperCase().slice(0, 20));
+    await dialog.getByLabel('Amount').fill('500');
+    await dialog.getByRole('button', { name: 'Record payment' }).click();
+    await dialog.getByText('Payment kept as unmatched').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    const unmatched = page.getByRole('row').filter({ hasText: `QU${run}`.toUpperCase().slice(0, 20) });
+    await unmatched.getByRole('button', { name: 'Assign' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Customer').fill(LEAD);
+    await page.getByRole('option', { name: new RegExp(LEAD) }).click();
+    await dialog.getByRole('button', { name: 'Assign and apply' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await unmatched.getByText('Applied').waitFor();
+    await unmatched.getByRole('link', { name: LEAD }).waitFor();
+
+    await unmatched.getByRole('button', { name: /More actions for payment/ }).click();
+    await page.getByRole('menuitem', { name: 'Reverse payment' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('Recorded twice by mistake');
+    await dialog.getByRole('button', { name: 'Reverse payment' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await unmatched.getByText('Reversed').waitFor();
+  });
+
+  it('marks a lead lost with a reason and reopens it', async () => {
+    await go(page, 'Leads');
+    await page.getByRole('button', { name: 'New lead' }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('Name').fill(`Lost cause ${run}`);
+    await form.getByLabel('Phone').fill('0733000111');
+    await form.getByRole('button', { name: 'Create lead' }).click();
+    await page.getByRole('heading', { name: `Lost cause ${run}` }).waitFor();
+    await page.getByRole('button', { name: 'Mark lost' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Mark as lost' }).click();
+    await dialog.getByText('Say why the lead was lost').waitFor();
+    await dialog.getByLabel('Reason').fill('No fibre on that road yet');
+    await dialog.getByRole('button', { name: 'Mark as lost' }).click();
+    await page.getByTestId('lead-status').filter({ hasText: 'Lost' }).waitFor();
+    await page.getByText('No fibre on that road yet').first().waitFor();
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await page.getByTestId('lead-status').filter({ hasText: 'New' }).waitFor();
   });
 
   it('walks the other pages an admin uses', async () => {
@@ -439,10 +503,33 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     // Signing in again goes back to the page that was asked for.
     await signIn(page, SALES.email, SALES.password);
     await page.waitForURL('**/customers');
-    await page.getByTestId('sign-out').click();
+  });
+
+  it('changes the password (this tab stays signed in), signs out everywhere, and signs in with the new one', async () => {
+    const newPassword = `${SALES.password}-renewed`;
+    await go(page, 'Profile & security');
+    await page.getByLabel(/^Current password/).fill(SALES.password);
+    await page.getByLabel(/^New password/).fill(newPassword);
+    await page.getByLabel(/^Repeat the new password/).fill(`${newPassword}x`);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('The two new passwords differ').waitFor();
+    await page.getByLabel(/^Repeat the new password/).fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Every other session has been signed out.').waitFor();
+    // The fresh token works: the page still loads data.
+    await go(page, 'Customers');
+    await page.getByRole('link', { name: LEAD }).waitFor();
+
+    await go(page, 'Profile & security');
+    await page.getByRole('button', { name: 'Sign out on all devices' }).click();
     await page.waitForURL('**/sign-in');
+    await page.getByTestId('sign-out-reason').filter({ hasText: 'every device' }).waitFor();
     await page.goto(`${server.origin}/leads`);
     await page.waitForURL('**/sign-in');
+    await signIn(page, SALES.email, newPassword);
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL('**/sign-in');
+    expect(await page.evaluate(() => sessionStorage.getItem('netflow.session'))).toBeNull();
   });
 
   it('is usable at 375 px wide', async () => {
