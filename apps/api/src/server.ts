@@ -228,7 +228,7 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(swagger, { mode: 'static', specification: { document: openApiDocument as never } });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  // REST twins of the procedures. Error bodies are reshaped to the REST contract: {error, issues?, requestId?}.
+  // REST twins of the procedures. Error bodies are reshaped to the REST contract: {error, fieldErrors?, requestId?}.
   await app.register(async (rest) => {
     // A POST or PATCH without any body (`curl -X POST /api/auth/logout`) means an empty JSON
     // object, not a 415; a request that does carry a non-JSON body is still refused.

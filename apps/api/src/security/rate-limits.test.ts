@@ -104,7 +104,7 @@ describe.runIf(redisAvailable)('with Redis', () => {
   it('two API instances share one per-address limit', async () => {
     const overrides = { REDIS_URL, REDIS_KEY_PREFIX: `netflow-test:${randomUUID()}:`, RATE_LIMIT_AUTH_PER_MINUTE: '3' };
     const first = await createTestApp(overrides);
-    const second = await buildServer({ config: first.config, db: first.db });
+    const second = await buildServer({ config: first.config, db: first.db, logStream: captureLog().stream });
     await second.ready();
     try {
       expect(first.app.services.security.backend()).toBe('redis');
@@ -240,7 +240,7 @@ describe('with REDIS_URL pointing at a Redis that is down from the start', () =>
   it('the per-account lockout still holds (it lives in Postgres)', async () => {
     const user = await harness.createUser({ role: 'sales' });
     // a second instance, so the per-address limit of the first is not what stops us
-    const other = await buildServer({ config: harness.config, db: harness.db });
+    const other = await buildServer({ config: harness.config, db: harness.db, logStream: captureLog().stream });
     await other.ready();
     try {
       for (let i = 0; i < 3; i += 1) expect((await login(other, user.email, 'wrong-password-1')).statusCode).toBe(401);
