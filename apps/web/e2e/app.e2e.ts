@@ -70,8 +70,8 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   async function shot(p: Page, name: string, fullPage = true) {
     const toasts = p.locator('.mantine-Notification-root');
     for (let i = 0; i < 6 && (await toasts.count()) > 0; i++) {
-      await toasts.first().locator('button').click().catch(() => undefined);
-      await toasts.first().waitFor({ state: 'detached', timeout: 2_000 }).catch(() => undefined);
+      await toasts.first().locator('button').click({ timeout: 1_000, force: true }).catch(() => undefined);
+      await toasts.first().waitFor({ state: 'detached', timeout: 1_500 }).catch(() => undefined);
     }
     await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
   }
