@@ -90,12 +90,12 @@ export default function PaymentsPage() {
         header: 'Method',
         enableSorting: false,
         cell: ({ row }) => (
-          <Badge variant="outline" color="gray" size="sm">
+          <Badge variant="outline" color="gray" size="sm" tt="none" style={{ overflow: 'visible' }}>
             {METHOD_LABELS[row.original.method]}
           </Badge>
         ),
       },
-      { id: 'reference', header: 'Reference', enableSorting: false, cell: ({ row }) => <Text ff="monospace" size="sm">{row.original.reference}</Text> },
+      { id: 'reference', header: 'Reference', enableSorting: false, cell: ({ row }) => <Text ff="monospace" size="sm" style={{ whiteSpace: 'nowrap' }}>{row.original.reference}</Text> },
       {
         id: 'payer',
         header: 'Payer',
