@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { emailSchema, idSchema, nameSchema, pageInput, pageOf, phoneSchema, searchSchema } from './common';
-import { roleSchema } from './roles';
+import { ROLES, roleSchema, scopeOf, type Permission, type Role } from './roles';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -95,3 +95,28 @@ export const resetPasswordInput = z.object({
 export type ResetPasswordInput = z.infer<typeof resetPasswordInput>;
 /** `temporaryPassword` is shown once (null when the admin chose the password). */
 export const resetPasswordResult = z.object({ temporaryPassword: z.string().nullable() });
+
+/**
+ * Who a record can be assigned to. Leads go to staff who work leads, tickets to staff who work
+ * tickets; only callers who may assign to others (scope `all`) can list them.
+ */
+export const ASSIGNABLE_WORK = {
+  leads: 'leads.write',
+  tickets: 'tickets.update',
+} as const satisfies Record<string, Permission>;
+export type AssignableWork = keyof typeof ASSIGNABLE_WORK;
+
+export function canAssignOthers(role: Role, work: AssignableWork): boolean {
+  return scopeOf(role, ASSIGNABLE_WORK[work]) === 'all';
+}
+
+/** Roles whose members can be given that work (own-scope sales take leads, assigned-scope technicians tickets). */
+export function rolesForWork(work: AssignableWork): Role[] {
+  return ROLES.filter((role) => scopeOf(role, ASSIGNABLE_WORK[work]) !== null);
+}
+
+export const assignableStaffInput = z.object({ work: z.enum(['leads', 'tickets']) });
+export const assignableStaffSchema = z.object({
+  items: z.array(z.object({ id: z.uuid(), name: z.string(), role: roleSchema })),
+});
+export type AssignableStaff = z.infer<typeof assignableStaffSchema>;

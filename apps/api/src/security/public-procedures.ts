@@ -22,6 +22,7 @@ export const SIGNED_IN_PROCEDURES: readonly string[] = [
   'auth.verify', // one's own token
   'auth.logout', // one's own sessions
   'auth.changePassword', // one's own password
+  'users.assignable', // names of assignable staff; the service requires leads.write/tickets.update with scope all
   'activities.*', // a timeline entry is allowed when its lead or customer is (checked in the service)
 ];
 

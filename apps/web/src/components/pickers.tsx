@@ -3,6 +3,8 @@ import { NumberInput, Select, type NumberInputProps, type SelectProps } from '@m
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type Ref } from 'react';
+import { canAssignOthers, type AssignableWork } from '@netflow/contracts';
+import { useCurrentUser } from '../auth/AuthContext';
 import { formatMoney, humanize } from '../lib/format';
 import { useTRPC } from '../trpc';
 
@@ -71,18 +73,37 @@ export function PlanPicker({ value, onChange, ...props }: PickerProps) {
   );
 }
 
-/** Active staff, optionally only some roles. Needs users.read; callers check before rendering. */
-export function StaffPicker({ value, onChange, roles, ...props }: PickerProps & { roles?: readonly string[] }) {
+/** Active staff from the directory (users.read: admins and managers, e.g. the audit log's actor filter). */
+export function StaffPicker({ value, onChange, ...props }: PickerProps) {
   const trpc = useTRPC();
   const users = useQuery(trpc.users.list.queryOptions({ status: 'active', limit: 100 }));
-  const data = (users.data?.items ?? [])
-    .filter((u) => !roles || roles.includes(u.role))
-    .map((u) => ({ value: u.id, label: `${u.name} (${humanize(u.role)})` }));
+  const data = (users.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.name} (${humanize(u.role)})` }));
+  return <StaffSelect {...props} value={value} onChange={onChange} data={data} loading={users.isPending} />;
+}
+
+/**
+ * Staff who can take a lead or a ticket (users.assignable): for anyone who may assign that work to
+ * others, without needing the staff directory. Render it when `canAssignOthers(role, work)`.
+ */
+export function AssigneePicker({ value, onChange, work, ...props }: PickerProps & { work: AssignableWork }) {
+  const trpc = useTRPC();
+  const staff = useQuery(trpc.users.assignable.queryOptions({ work }));
+  const data = (staff.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.name} (${humanize(u.role)})` }));
+  return <StaffSelect {...props} value={value} onChange={onChange} data={data} loading={staff.isPending} />;
+}
+
+function StaffSelect({
+  value,
+  onChange,
+  data,
+  loading,
+  ...props
+}: PickerProps & { data: { value: string; label: string }[]; loading: boolean }) {
   return (
     <Select
       searchable
       clearable
-      placeholder={users.isPending ? 'Loading staff…' : 'Unassigned'}
+      placeholder={loading ? 'Loading staff…' : 'Unassigned'}
       nothingFoundMessage="Nobody matches"
       {...props}
       data={data}
@@ -124,19 +145,16 @@ export function MoneyInput({
 export function AssigneeFilter({
   value,
   onChange,
-  canListStaff,
-  roles,
+  work,
 }: {
   value: string | undefined;
   onChange: (value: string | null) => void;
-  canListStaff: boolean;
-  roles?: readonly string[];
+  work: AssignableWork;
 }) {
   const trpc = useTRPC();
-  const users = useQuery({ ...trpc.users.list.queryOptions({ status: 'active', limit: 100 }), enabled: canListStaff });
-  const staff = (users.data?.items ?? [])
-    .filter((u) => !roles || roles.includes(u.role))
-    .map((u) => ({ value: u.id, label: u.name }));
+  const canListStaff = canAssignOthers(useCurrentUser().role, work);
+  const assignable = useQuery({ ...trpc.users.assignable.queryOptions({ work }), enabled: canListStaff });
+  const staff = (assignable.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }));
   const data = [
     { group: 'Quick', items: [{ value: 'me', label: 'Assigned to me' }, { value: 'unassigned', label: 'Unassigned' }] },
     ...(staff.length ? [{ group: 'Staff', items: staff }] : []),

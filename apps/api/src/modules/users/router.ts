@@ -2,6 +2,8 @@
  * Staff administration (DESIGN.md §5: admins manage, managers read). REST twins under /api/users.
  */
 import {
+  assignableStaffInput,
+  assignableStaffSchema,
   createUserInput,
   getUserInput,
   listUsersInput,
@@ -12,9 +14,9 @@ import {
   userPage,
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { permissionProcedure } from '../../trpc/trpc';
+import { permissionProcedure, protectedProcedure } from '../../trpc/trpc';
 import { withPasswordPolicy } from '../auth/password-policy';
-import { createUser, getUser, listUsers, resetPassword, updateUser } from './service';
+import { createUser, getUser, listAssignableStaff, listUsers, resetPassword, updateUser } from './service';
 
 const createUserSchema = withPasswordPolicy(createUserInput, 'password', (input) => [
   input.email as string | undefined,
@@ -28,6 +30,15 @@ export const usersRouter = {
     .input(listUsersInput)
     .output(userPage)
     .query(({ ctx, input }) => listUsers(ctx.db, input)),
+
+  // Signed-in tier: the service checks that the caller may assign this kind of work to others.
+  assignable: protectedProcedure
+    .meta({
+      openapi: { method: 'GET', path: '/staff/assignable', tags: ['users'], protect: true, summary: 'Active staff a lead or ticket can be assigned to' },
+    })
+    .input(assignableStaffInput)
+    .output(assignableStaffSchema)
+    .query(({ ctx, input }) => listAssignableStaff(ctx.db, ctx.user, input.work)),
 
   get: permissionProcedure('users.read')
     .meta({ openapi: { method: 'GET', path: '/users/{id}', tags: ['users'], protect: true, summary: 'One staff account' } })

@@ -6,16 +6,20 @@
  * changes, so two concurrent demotions cannot both pass).
  */
 import { randomBytes } from 'node:crypto';
-import type {
-  CreateUserInput,
-  ListUsersInput,
-  ResetPasswordInput,
-  StaffUser,
-  UpdateUserInput,
+import {
+  canAssignOthers,
+  rolesForWork,
+  type AssignableStaff,
+  type AssignableWork,
+  type CreateUserInput,
+  type ListUsersInput,
+  type ResetPasswordInput,
+  type StaffUser,
+  type UpdateUserInput,
 } from '@netflow/contracts';
 import { users, type Database } from '@netflow/db';
 import { TRPCError } from '@trpc/server';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { searchAny } from '../../lib/search';
@@ -195,4 +199,22 @@ export async function resetPassword(actor: Actor, input: ResetPasswordInput): Pr
     });
   });
   return { temporaryPassword: chosen === undefined ? password : null };
+}
+
+/**
+ * The active staff a record can be assigned to, for callers who may assign to others (support
+ * handing a ticket to a technician, a manager a lead to a salesperson) without reading the whole
+ * staff directory: ids, names and roles only.
+ */
+export async function listAssignableStaff(db: Database, caller: CurrentUser, work: AssignableWork): Promise<AssignableStaff> {
+  if (!canAssignOthers(caller.role, work)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `You may not assign ${work} to others` });
+  }
+  const items = await db
+    .select({ id: users.id, name: users.name, role: users.role })
+    .from(users)
+    .where(and(eq(users.status, 'active'), inArray(users.role, rolesForWork(work))))
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(500);
+  return { items };
 }

@@ -273,3 +273,47 @@ describe('the last active admin', () => {
     expect(await row(last.id)).toMatchObject({ role: 'admin', status: 'active' });
   });
 });
+
+describe('assignable staff (GET /api/staff/assignable)', () => {
+  it('lets support list who can take a ticket, names and roles only, active staff only', async () => {
+    const support = await t.createUser({ role: 'support', name: 'Zawadi Support' });
+    const tech = await t.createUser({ role: 'technician', name: 'Kiprop Technician' });
+    const disabledTech = await t.createUser({ role: 'technician', name: 'Gone Technician', status: 'disabled' });
+    const sales = await t.createUser({ role: 'sales', name: 'Njeri Sales' });
+    const res = await call('GET', '/api/staff/assignable?work=tickets', await t.tokenFor(support));
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as { id: string; name: string; role: string }[];
+    const ids = items.map((i) => i.id);
+    expect(ids).toContain(tech.id);
+    expect(ids).toContain(support.id);
+    expect(ids).not.toContain(disabledTech.id);
+    expect(ids).not.toContain(sales.id); // sales create tickets but do not work them
+    expect(Object.keys(items[0] ?? {}).sort()).toEqual(['id', 'name', 'role']);
+  });
+
+  it('lists lead workers for a manager, sales included', async () => {
+    const sales = await t.createUser({ role: 'sales', name: 'Otieno Sales' });
+    const res = await call('GET', '/api/staff/assignable?work=leads', managerToken);
+    expect(res.statusCode).toBe(200);
+    expect((res.json().items as { id: string }[]).map((i) => i.id)).toContain(sales.id);
+  });
+
+  it.each([
+    ['sales', 'leads'],
+    ['technician', 'tickets'],
+    ['finance', 'tickets'],
+    ['support', 'leads'],
+  ] as const)('refuses %s listing whom to give %s (403)', async (role, work) => {
+    const token = await t.tokenFor(await t.createUser({ role }));
+    const res = await call('GET', `/api/staff/assignable?work=${work}`, token);
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('rejects an unknown kind of work and an anonymous caller', async () => {
+    const token = await t.tokenFor(await t.createUser({ role: 'manager' }));
+    const bad = await call('GET', '/api/staff/assignable?work=payments', token);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fieldErrors.work).toBeDefined();
+    expect((await t.app.inject({ method: 'GET', url: '/api/staff/assignable?work=leads' })).statusCode).toBe(401);
+  });
+});

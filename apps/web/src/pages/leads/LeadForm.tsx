@@ -1,12 +1,12 @@
 /** Create or edit a lead; validated by the contracts' lead schema, server field errors on the fields. */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Autocomplete, Button, Group, Modal, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
-import { leadCreateInput } from '@netflow/contracts';
+import { canAssignOthers, leadCreateInput } from '@netflow/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
-import { useCan } from '../../auth/AuthContext';
+import { useCurrentUser } from '../../auth/AuthContext';
 import { FormAlert } from '../../components/FormAlert';
-import { PlanPicker, StaffPicker } from '../../components/pickers';
+import { AssigneePicker, PlanPicker } from '../../components/pickers';
 import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
@@ -35,7 +35,7 @@ export function LeadFormModal({
 
 function LeadForm({ lead, onDone, onSaved }: { lead?: Lead; onDone: () => void; onSaved?: (lead: Lead) => void }) {
   const trpc = useTRPC();
-  const can = useCan();
+  const me = useCurrentUser();
   const queryClient = useQueryClient();
   const form = useForm({
     resolver: zodResolver(leadCreateInput, formParse),
@@ -116,14 +116,14 @@ function LeadForm({ lead, onDone, onSaved }: { lead?: Lead; onDone: () => void; 
               />
             )}
           />
-          {can('users.read') && (
+          {canAssignOthers(me.role, 'leads') && (
             <Controller
               control={form.control}
               name="assigneeId"
               render={({ field }) => (
-                <StaffPicker
+                <AssigneePicker
                   label="Assigned to"
-                  roles={['sales', 'manager', 'admin']}
+                  work="leads"
                   value={field.value}
                   onChange={field.onChange}
                   onBlur={field.onBlur}

@@ -121,8 +121,7 @@ export default function LeadsPage() {
         <AssigneeFilter
           value={filters.assignee}
           onChange={(assignee) => setUrl({ assignee })}
-          canListStaff={can('users.read')}
-          roles={['sales', 'manager', 'admin']}
+          work="leads"
         />
         <Select
           aria-label="Plan"

@@ -1,13 +1,13 @@
 /** Open a support ticket for a customer (from the queue, or preset from a customer's page). */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Modal, Select, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
-import { TICKET_PRIORITIES, createTicketInput } from '@netflow/contracts';
+import { canAssignOthers, TICKET_PRIORITIES, createTicketInput } from '@netflow/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
 import { useNavigate } from 'react-router';
-import { useCan } from '../../auth/AuthContext';
+import { useCan, useCurrentUser } from '../../auth/AuthContext';
 import { FormAlert } from '../../components/FormAlert';
-import { CustomerPicker, StaffPicker } from '../../components/pickers';
+import { AssigneePicker, CustomerPicker } from '../../components/pickers';
 import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
 import { humanize } from '../../lib/format';
 import { useTRPC } from '../../trpc';
@@ -33,6 +33,7 @@ export function NewTicketModal({
 function NewTicketForm({ customer, onClose }: { customer?: { id: string; name: string; accountNumber: string }; onClose: () => void }) {
   const trpc = useTRPC();
   const can = useCan();
+  const me = useCurrentUser();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const form = useForm({
@@ -90,14 +91,14 @@ function NewTicketForm({ customer, onClose }: { customer?: { id: string; name: s
               />
             )}
           />
-          {can('users.read') && (
+          {canAssignOthers(me.role, 'tickets') && (
             <Controller
               control={form.control}
               name="assigneeId"
               render={({ field }) => (
-                <StaffPicker
+                <AssigneePicker
                   label="Assign to"
-                  roles={['support', 'technician', 'manager', 'admin']}
+                  work="tickets"
                   value={field.value}
                   onChange={field.onChange}
                   ref={field.ref}

@@ -1,7 +1,7 @@
 /** One ticket: the conversation, and the status, priority and assignee controls of the queue. */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Anchor, Avatar, Button, Card, Grid, Group, Paper, Select, Stack, Text, Textarea, Title } from '@mantine/core';
-import { TICKET_PRIORITIES, TICKET_TRANSITIONS, addTicketCommentInput, type TicketStatus } from '@netflow/contracts';
+import { canAssignOthers, TICKET_PRIORITIES, TICKET_TRANSITIONS, addTicketCommentInput, type TicketStatus } from '@netflow/contracts';
 import { IconUserCheck } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
@@ -11,7 +11,7 @@ import { DetailError } from '../../components/DetailError';
 import { DetailList } from '../../components/DetailList';
 import { FormAlert } from '../../components/FormAlert';
 import { PageHeader } from '../../components/PageHeader';
-import { StaffPicker } from '../../components/pickers';
+import { AssigneePicker } from '../../components/pickers';
 import { PriorityBadge, StatusBadge } from '../../components/StatusBadge';
 import { EmptyState, PageLoader } from '../../components/states';
 import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
@@ -165,10 +165,10 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
                 ) : (
                   <DetailList items={[{ label: 'Priority', value: <PriorityBadge priority={ticket.priority} /> }]} />
                 )}
-                {updatable && can('users.read') ? (
-                  <StaffPicker
+                {updatable && canAssignOthers(me.role, 'tickets') ? (
+                  <AssigneePicker
                     label="Assigned to"
-                    roles={['support', 'technician', 'manager', 'admin']}
+                    work="tickets"
                     value={ticket.assigneeId}
                     onChange={(v) => v !== ticket.assigneeId && change({ assigneeId: v })}
                   />

@@ -104,8 +104,7 @@ export default function TicketsPage() {
         <AssigneeFilter
           value={filters.assignee}
           onChange={(assignee) => setUrl({ assignee })}
-          canListStaff={can('users.read')}
-          roles={['support', 'technician', 'manager', 'admin']}
+          work="tickets"
         />
       </ListToolbar>
       <DataTable
