@@ -16,6 +16,8 @@ export const dashboardSummarySchema = z.object({
   expiringWithin7Days: count.nullable(),
   /** Sum of applied payments paid since the start of this month (UTC), in cents (KES). */
   revenueThisMonthCents: z.number().int().nonnegative().nullable(),
+  /** Applied payments per UTC day over the last 30 days (oldest first, every day present), in cents. */
+  revenueByDay: z.array(z.object({ day: z.iso.date(), cents: count })).nullable(),
   /** Tickets not resolved or closed, per priority, within the caller's ticket scope. */
   openTicketsByPriority: z.object({ low: count, normal: count, high: count, urgent: count }).nullable(),
   generatedAt: z.string(),

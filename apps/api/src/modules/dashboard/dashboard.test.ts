@@ -85,6 +85,18 @@ afterAll(async () => {
 });
 
 describe('dashboard.summary', () => {
+  it('sums applied payments per UTC day over the last 30 days, every day present', async () => {
+    const s = await t.caller(manager).dashboard.summary({});
+    const days = s.revenueByDay ?? [];
+    expect(days).toHaveLength(30);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(days.at(-1)).toEqual({ day: today, cents: 200_000 }); // R1 + R2; reversed and unmatched excluded
+    expect(days[0]?.day).toBe(new Date(Date.now() - 29 * DAY).toISOString().slice(0, 10));
+    const lastMonthDay = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1) - 1000).toISOString().slice(0, 10);
+    const expectedTotal = 200_000 + (days.some((d) => d.day === lastMonthDay) ? 333_333 : 0);
+    expect(days.reduce((sum, d) => sum + d.cents, 0)).toBe(expectedTotal);
+  });
+
   it('computes every figure for a manager', async () => {
     const s = await t.caller(manager).dashboard.summary({});
     expect(s).toMatchObject({
@@ -106,6 +118,7 @@ describe('dashboard.summary', () => {
       subscriptions: null,
       expiringWithin7Days: null,
       revenueThisMonthCents: null,
+      revenueByDay: null,
       openTicketsByPriority: null,
       generatedAt: s.generatedAt,
     });
@@ -132,6 +145,7 @@ describe('dashboard.summary', () => {
         subscriptions: s.subscriptions !== null,
         expiringWithin7Days: s.expiringWithin7Days !== null,
         revenueThisMonthCents: s.revenueThisMonthCents !== null,
+        revenueByDay: s.revenueByDay !== null,
         openTicketsByPriority: s.openTicketsByPriority !== null,
       };
       expect({ role, ...shown }).toEqual({
@@ -141,6 +155,7 @@ describe('dashboard.summary', () => {
         subscriptions: can(role, 'subscriptions.read'),
         expiringWithin7Days: can(role, 'subscriptions.read'),
         revenueThisMonthCents: can(role, 'payments.read'),
+        revenueByDay: can(role, 'payments.read'),
         openTicketsByPriority: can(role, 'tickets.read'),
       });
     }

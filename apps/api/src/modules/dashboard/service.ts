@@ -4,7 +4,7 @@
  * the caller's scope (sales: own + unassigned leads; technicians: tickets assigned to them).
  */
 import { LEAD_STATUSES, scopeOf, type DashboardSummary } from '@netflow/contracts';
-import { leads, payments, subscriptions, tickets, type Database } from '@netflow/db';
+import { leads, payments, queryRows, subscriptions, tickets, type Database } from '@netflow/db';
 import { and, count, eq, gte, lt, notInArray, sql } from 'drizzle-orm';
 import type { CurrentUser } from '../../trpc/context';
 import { visibleLeads } from '../leads/service';
@@ -78,6 +78,30 @@ async function revenueThisMonth(db: Database, user: CurrentUser) {
   return Number(row?.cents ?? 0);
 }
 
+export const REVENUE_DAYS = 30;
+
+/** Applied payments per UTC day for the last 30 days, days without payments included as 0. */
+async function revenueByDay(db: Database, user: CurrentUser) {
+  if (!scopeOf(user.role, 'payments.read')) return null;
+  const rows = await queryRows<{ day: string; cents: string }>(
+    db,
+    sql`
+      select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(sum(${payments.amountCents}), 0)::text as cents
+      from generate_series(
+        date_trunc('day', now() at time zone 'UTC') - make_interval(days => ${REVENUE_DAYS - 1}),
+        date_trunc('day', now() at time zone 'UTC'),
+        interval '1 day'
+      ) as d(day)
+      left join ${payments}
+        on ${payments.status} = 'applied'
+        and ${payments.paidAt} >= d.day at time zone 'UTC'
+        and ${payments.paidAt} < (d.day + interval '1 day') at time zone 'UTC'
+      group by d.day
+      order by d.day`,
+  );
+  return rows.map((r) => ({ day: r.day, cents: Number(r.cents) }));
+}
+
 async function openTicketsByPriority(db: Database, user: CurrentUser) {
   const scope = scopeOf(user.role, 'tickets.read');
   if (!scope) return null;
@@ -103,6 +127,7 @@ export async function dashboardSummary(db: Database, user: CurrentUser): Promise
     subscriptions: await subscriptionCounts(db, user),
     expiringWithin7Days: await expiringWithin7Days(db, user),
     revenueThisMonthCents: await revenueThisMonth(db, user),
+    revenueByDay: await revenueByDay(db, user),
     openTicketsByPriority: await openTicketsByPriority(db, user),
     generatedAt: new Date().toISOString(),
   };

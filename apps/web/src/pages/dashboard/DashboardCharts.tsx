@@ -2,7 +2,6 @@
 import '@mantine/charts/styles.css';
 import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
 import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { ErrorState, SkeletonRows } from '../../components/states';
 import { formatMoneyCompact } from '../../lib/format';
 import type { RouterOutputs } from '../../trpc';
 import { STAGE_LABELS } from '../leads/stages';
@@ -12,23 +11,17 @@ type Summary = RouterOutputs['dashboard']['summary'];
 const STAGE_COLORS = { new: 'blue.6', contacted: 'cyan.6', qualified: 'violet.6', won: 'teal.6', lost: 'gray.5' } as const;
 const PRIORITY_COLORS = { urgent: 'red.6', high: 'orange.6', normal: 'blue.6', low: 'gray.5' } as const;
 
-export default function DashboardCharts({
-  summary,
-  revenue,
-  revenueLoading,
-  revenueError,
-}: {
-  summary: Summary;
-  revenue?: { series: { day: string; revenue: number }[]; complete: boolean };
-  revenueLoading: boolean;
-  revenueError: unknown;
-}) {
+export default function DashboardCharts({ summary }: { summary: Summary }) {
   const stages = summary.leadsByStage;
   const tickets = summary.openTicketsByPriority;
-  const showRevenue = revenueLoading || revenue !== undefined || Boolean(revenueError);
+  // Days come as UTC dates (YYYY-MM-DD); label them without shifting into the browser's zone.
+  const revenue = summary.revenueByDay?.map((d) => ({
+    day: new Date(`${d.day}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+    revenue: d.cents / 100,
+  }));
   return (
     <Stack gap="lg">
-      {showRevenue && (
+      {revenue && (
         <Card>
           <Group justify="space-between" mb="md">
             <div>
@@ -40,14 +33,9 @@ export default function DashboardCharts({
               </Text>
             </div>
           </Group>
-          {revenueError ? (
-            <ErrorState error={revenueError} />
-          ) : !revenue ? (
-            <SkeletonRows rows={4} height={50} />
-          ) : (
-            <AreaChart
+          <AreaChart
               h={240}
-              data={revenue.series}
+              data={revenue}
               dataKey="day"
               series={[{ name: 'revenue', label: 'Revenue', color: 'green.6' }]}
               curveType="monotone"
@@ -58,7 +46,6 @@ export default function DashboardCharts({
               xAxisProps={{ interval: 'preserveStartEnd', minTickGap: 24 }}
               yAxisProps={{ width: 72 }}
             />
-          )}
         </Card>
       )}
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">

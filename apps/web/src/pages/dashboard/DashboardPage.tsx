@@ -20,57 +20,13 @@ import { ErrorState, SkeletonRows } from '../../components/states';
 import { PageHeader } from '../../components/PageHeader';
 import { formatDateTime, formatMoney, formatPercent, formatRelative } from '../../lib/format';
 import { StatusBadge } from '../../components/StatusBadge';
-import { useTRPC, useTRPCClient } from '../../trpc';
+import { useTRPC } from '../../trpc';
 
 const DashboardCharts = lazy(() => import('./DashboardCharts'));
-
-const DAYS = 30;
-const MAX_PAGES = 20;
 
 function greeting(now = new Date()): string {
   const h = now.getHours();
   return h < 12 ? 'Good morning' : h < 17 ? 'Good afternoon' : 'Good evening';
-}
-
-/** Applied payments of the last 30 days, summed per day (for the revenue chart). */
-function useDailyRevenue(enabled: boolean) {
-  const trpc = useTRPC();
-  const client = useTRPCClient();
-  return useQuery({
-    queryKey: [...trpc.payments.list.pathKey(), { dailyRevenueDays: DAYS }],
-    enabled,
-    staleTime: 60_000,
-    queryFn: async () => {
-      const start = new Date();
-      start.setHours(0, 0, 0, 0);
-      start.setDate(start.getDate() - (DAYS - 1));
-      const totals = new Map<string, number>();
-      for (let i = 0; i < DAYS; i++) {
-        const d = new Date(start);
-        d.setDate(start.getDate() + i);
-        totals.set(d.toDateString(), 0);
-      }
-      let cursor: string | undefined;
-      let complete = false;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const res = await client.payments.list.query({ status: 'applied', paidFrom: start.toISOString(), limit: 100, cursor, sort: 'paidAt', order: 'desc' });
-        for (const p of res.items) {
-          const key = new Date(p.paidAt).toDateString();
-          totals.set(key, (totals.get(key) ?? 0) + p.amountCents);
-        }
-        if (!res.nextCursor) {
-          complete = true;
-          break;
-        }
-        cursor = res.nextCursor;
-      }
-      const series = [...totals.entries()].map(([day, cents]) => ({
-        day: new Date(day).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' }),
-        revenue: cents / 100,
-      }));
-      return { series, complete };
-    },
-  });
 }
 
 export default function DashboardPage() {
@@ -78,7 +34,6 @@ export default function DashboardPage() {
   const can = useCan();
   const user = useCurrentUser();
   const summary = useQuery({ ...trpc.dashboard.summary.queryOptions({}), refetchInterval: 60_000 });
-  const revenue = useDailyRevenue(can('payments.read'));
   const s = summary.data;
 
   const openTickets = s?.openTicketsByPriority
@@ -189,7 +144,7 @@ export default function DashboardPage() {
                 </SimpleGrid>
               }
             >
-              <DashboardCharts summary={s} revenue={revenue.data} revenueLoading={revenue.isPending && can('payments.read')} revenueError={revenue.error} />
+              <DashboardCharts summary={s} />
             </Suspense>
           )}
           {(can('leads.read') || can('tickets.read')) && (
