@@ -61,7 +61,8 @@ afterEach(() => {
 });
 
 // The process is the same on both engines; it runs once, on the embedded one.
-describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', () => {
+// Each test boots real processes (tsx, embedded PostgreSQL, migrations): generous on a busy machine.
+describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', { timeout: 120_000 }, () => {
   it('creates a demo admin once on an empty embedded database and keeps data across restarts', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-main-'));
     const first = await start({ DATA_DIR: dataDir });
@@ -96,6 +97,26 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', () => {
     expect(await server.exited).toBe(0);
     expect(response).toMatch(/^HTTP\/1\.1 404/);
     expect(response).toContain('"error":"Not found"');
+  });
+
+  it('refuses a common BOOTSTRAP_ADMIN_PASSWORD instead of creating that admin', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: apiRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-main-')),
+        BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',
+        BOOTSTRAP_ADMIN_PASSWORD: 'password123',
+        LOG_LEVEL: 'silent',
+      },
+    });
+    running.push(child);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(err.trim()).toMatch(/^netflow: failed to start: BOOTSTRAP_ADMIN_PASSWORD refused: .+$/);
   });
 
   it('refuses to start in production with a short JWT_SECRET, in one line', async () => {

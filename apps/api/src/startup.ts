@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { users, type Database } from '@netflow/db';
 import { and, count, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
+import { passwordProblem } from './modules/auth/password-policy';
 import { hashPassword } from './modules/auth/passwords';
 import { recordAudit } from './modules/audit/service';
 
@@ -30,6 +31,9 @@ export async function ensureAdmin(db: Database, config: Config, log: FastifyBase
 
   if (config.bootstrapAdmin) {
     const { email, password } = config.bootstrapAdmin;
+    // The first admin gets the same password rules as everyone else.
+    const problem = passwordProblem(password, [email]);
+    if (problem) throw new ConfigError(`BOOTSTRAP_ADMIN_PASSWORD refused: ${problem}`);
     await createAdmin(db, 'Administrator', email, password, 'bootstrap');
     log.info({ email }, 'bootstrap admin created');
     return { created: 'bootstrap', email };
