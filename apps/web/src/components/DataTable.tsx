@@ -266,3 +266,19 @@ export function onActivate(handler: () => void) {
   };
 }
 
+/** The state props of a table fed by one page of a list query (`{items, nextCursor}`). */
+export function pageQueryProps<T>(list: {
+  data?: { items: T[] } | undefined;
+  isPending: boolean;
+  isFetching: boolean;
+  error: unknown;
+  refetch: () => Promise<unknown>;
+}) {
+  return {
+    data: list.data?.items,
+    isLoading: list.isPending,
+    isFetching: list.isFetching,
+    error: list.error,
+    onRetry: () => void list.refetch(),
+  };
+}

@@ -5,7 +5,7 @@ import { IconFileSearch, IconHistory } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
-import { DataTable, useCursorPager } from '../../components/DataTable';
+import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
 import { DetailList } from '../../components/DetailList';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -126,13 +126,9 @@ export default function AuditPage() {
       )}
       <DataTable
         caption="Audit log"
-        data={list.data?.items}
+        {...pageQueryProps(list)}
         columns={columns}
         getRowId={(e) => String(e.id)}
-        isLoading={list.isPending}
-        isFetching={list.isFetching}
-        error={list.error}
-        onRetry={() => void list.refetch()}
         pager={pager(list.data?.nextCursor)}
         minWidth={900}
         empty={<EmptyState icon={<IconHistory size={26} stroke={1.5} />} title="No entries match" message="Widen the dates or clear a filter." />}

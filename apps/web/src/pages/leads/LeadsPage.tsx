@@ -8,7 +8,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager } from '../../components/DataTable';
+import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
 import { ExportButton } from '../../components/ExportButton';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -159,13 +159,9 @@ export default function LeadsPage() {
       </ListToolbar>
       <DataTable
         caption="Leads"
-        data={list.data?.items}
+        {...pageQueryProps(list)}
         columns={columns}
         getRowId={(l) => l.id}
-        isLoading={list.isPending}
-        isFetching={list.isFetching}
-        error={list.error}
-        onRetry={() => void list.refetch()}
         sort={{ id: filters.sort, desc: filters.order === 'desc' }}
         onSortChange={(s) => {
           if (!s || !(LEAD_SORTS as readonly string[]).includes(s.id)) return;

@@ -10,7 +10,7 @@ import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager } from '../../components/DataTable';
+import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
 import { FormAlert } from '../../components/FormAlert';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -206,13 +206,9 @@ export default function PaymentsPage() {
       </ListToolbar>
       <DataTable
         caption="Payments"
-        data={list.data?.items}
+        {...pageQueryProps(list)}
         columns={columns}
         getRowId={(p) => p.id}
-        isLoading={list.isPending}
-        isFetching={list.isFetching}
-        error={list.error}
-        onRetry={() => void list.refetch()}
         sort={{ id: filters.sort, desc: filters.order === 'desc' }}
         onSortChange={(s) => {
           if (!s || !(PAYMENT_SORTS as readonly string[]).includes(s.id)) return;

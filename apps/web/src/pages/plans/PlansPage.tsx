@@ -8,7 +8,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState, type Ref } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager } from '../../components/DataTable';
+import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
 import { FormAlert } from '../../components/FormAlert';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -153,13 +153,9 @@ export default function PlansPage() {
       </ListToolbar>
       <DataTable
         caption="Plans"
-        data={list.data?.items}
+        {...pageQueryProps(list)}
         columns={columns}
         getRowId={(p) => p.id}
-        isLoading={list.isPending}
-        isFetching={list.isFetching}
-        error={list.error}
-        onRetry={() => void list.refetch()}
         sort={{ id: filters.sort, desc: filters.order === 'desc' }}
         onSortChange={(s) => {
           if (!s || !(PLAN_SORTS as readonly string[]).includes(s.id)) return;

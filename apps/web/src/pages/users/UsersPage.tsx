@@ -9,7 +9,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useCan, useCurrentUser } from '../../auth/AuthContext';
-import { DataTable, useCursorPager } from '../../components/DataTable';
+import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
 import { FormAlert } from '../../components/FormAlert';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -211,13 +211,9 @@ export default function UsersPage() {
       </ListToolbar>
       <DataTable
         caption="Users"
-        data={list.data?.items}
+        {...pageQueryProps(list)}
         columns={columns}
         getRowId={(u) => u.id}
-        isLoading={list.isPending}
-        isFetching={list.isFetching}
-        error={list.error}
-        onRetry={() => void list.refetch()}
         pager={pager(list.data?.nextCursor)}
         minWidth={860}
         empty={<EmptyState icon={<IconUsersGroup size={26} stroke={1.5} />} title="Nobody matches" message="Try another search or filter." />}
