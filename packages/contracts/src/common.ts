@@ -21,6 +21,22 @@ export const phoneSchema = z
 
 export const nameSchema = z.string().trim().min(1, { error: 'Required' }).max(120);
 
+/** Optional free text on a record: blank means none (`null` clears it on update, absent leaves it). */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((v) => (v === '' ? null : v))
+    .nullable()
+    .optional();
+
+/** An optional e-mail on a contact record: blank means none. */
+export const optionalEmailSchema = z
+  .union([z.literal('').transform(() => null), emailSchema])
+  .nullable()
+  .optional();
+
 /** Money is integer cents (KES). The upper bound keeps sums far from bigint overflow. */
 export const MAX_AMOUNT_CENTS = 100_000_000_00;
 export const amountCentsSchema = z

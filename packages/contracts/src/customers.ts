@@ -1,6 +1,6 @@
 /** Schemas of the customers module: account holders, their detail view and list filters. */
 import { z } from 'zod';
-import { emailSchema, idSchema, isoDateTime, nameSchema, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+import { idSchema, isoDateTime, nameSchema, optionalEmailSchema, optionalText, pageInput, pageOf, phoneSchema, searchSchema } from './common';
 
 export const CUSTOMER_STATUSES = ['active', 'suspended', 'inactive'] as const;
 export const customerStatusSchema = z.enum(CUSTOMER_STATUSES);
@@ -9,22 +9,10 @@ export type CustomerStatus = z.infer<typeof customerStatusSchema>;
 /** Account numbers look like NF-000123; customers type them as the M-Pesa BillRefNumber. */
 export const ACCOUNT_NUMBER_PATTERN = /^NF-\d{6,}$/;
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .transform((v) => (v === '' ? null : v))
-    .nullable()
-    .optional();
-
 const customerFields = {
   name: nameSchema,
   phone: phoneSchema,
-  email: z
-    .union([z.literal('').transform(() => null), emailSchema])
-    .nullable()
-    .optional(),
+  email: optionalEmailSchema,
   address: optionalText(300),
   location: optionalText(200),
 };

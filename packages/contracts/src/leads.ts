@@ -1,6 +1,6 @@
 /** Schemas of the leads module: the sales pipeline new → contacted → qualified → won | lost. */
 import { z } from 'zod';
-import { emailSchema, idSchema, isoDateTime, nameSchema, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+import { idSchema, isoDateTime, nameSchema, optionalEmailSchema, optionalText, pageInput, pageOf, phoneSchema, searchSchema } from './common';
 
 export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'won', 'lost'] as const;
 export const leadStatusSchema = z.enum(LEAD_STATUSES);
@@ -25,23 +25,11 @@ export function canMoveLead(from: LeadStatus, to: LeadStatus): boolean {
   return LEAD_TRANSITIONS[from].includes(to);
 }
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .transform((v) => (v === '' ? null : v))
-    .nullable()
-    .optional();
-
 /** `null` clears the field on update; absent leaves it unchanged. */
 const leadFields = {
   name: nameSchema,
   phone: phoneSchema,
-  email: z
-    .union([z.literal('').transform(() => null), emailSchema])
-    .nullable()
-    .optional(),
+  email: optionalEmailSchema,
   address: optionalText(300),
   location: optionalText(200),
   source: optionalText(80),

@@ -77,6 +77,14 @@ export interface HashedFields {
   changes: Record<string, unknown> | null;
 }
 
+type AuditRow = typeof auditLog.$inferSelect;
+
+/** The fields of a stored row that its hash covers. */
+function hashedFieldsOf(row: AuditRow): HashedFields {
+  const { at, actorId, actorLabel, ip, requestId, action, entityType, entityId, outcome, reason } = row;
+  return { at, actorId, actorLabel, ip, requestId, action, entityType, entityId, outcome, reason, changes: row.changes ?? null };
+}
+
 export function rowHash(prevHash: string, fields: HashedFields): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(fields)).digest('hex');
 }
@@ -119,19 +127,7 @@ export async function verifyAuditChain(db: Database, pageSize = 1000): Promise<C
       if (row.prevHash !== prevHash) {
         return { ok: false, rows, brokenAt: row.id, problem: 'previous-hash link does not match the row before it' };
       }
-      const expected = rowHash(prevHash, {
-        at: row.at,
-        actorId: row.actorId,
-        actorLabel: row.actorLabel,
-        ip: row.ip,
-        requestId: row.requestId,
-        action: row.action,
-        entityType: row.entityType,
-        entityId: row.entityId,
-        outcome: row.outcome,
-        reason: row.reason,
-        changes: row.changes ?? null,
-      });
+      const expected = rowHash(prevHash, hashedFieldsOf(row));
       if (row.hash !== expected) {
         return { ok: false, rows, brokenAt: row.id, problem: 'content does not match its hash' };
       }
@@ -141,23 +137,9 @@ export async function verifyAuditChain(db: Database, pageSize = 1000): Promise<C
   }
 }
 
-type AuditRow = typeof auditLog.$inferSelect;
 
 function toEntry(row: AuditRow): AuditEntryView {
-  return {
-    id: row.id,
-    at: row.at.toISOString(),
-    actorId: row.actorId,
-    actorLabel: row.actorLabel,
-    ip: row.ip,
-    requestId: row.requestId,
-    action: row.action,
-    entityType: row.entityType,
-    entityId: row.entityId,
-    outcome: row.outcome,
-    reason: row.reason,
-    changes: row.changes ?? null,
-  };
+  return { id: row.id, ...hashedFieldsOf(row), at: row.at.toISOString() };
 }
 
 /** The cursor of the audit list: the last row's id (ids only grow), base64url so it stays opaque. */
