@@ -33,6 +33,7 @@ import { csvExportOpenApiPaths, csvExportRoutes } from './modules/leads/export-r
 import { API_VERSION } from './modules/health/service';
 import { createHttpContext, type AppServices, type Context } from './trpc/context';
 import { appRouter, type AppRouter } from './trpc/router';
+import { domainErrorOf } from './trpc/errors';
 import { GENERIC_INTERNAL_MESSAGE } from './trpc/trpc';
 
 export interface BuildServerOptions {
@@ -107,8 +108,10 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
       return;
     }
     const cause: unknown = error.cause;
-    if (error.code === 'BAD_REQUEST' && cause instanceof ZodError) {
-      const fields = [...new Set(cause.issues.map((issue) => issue.path.join('.') || '(input)'))];
+    const domainFields = domainErrorOf(error)?.fieldErrors;
+    if (error.code === 'BAD_REQUEST' && (cause instanceof ZodError || domainFields)) {
+      const fields =
+        cause instanceof ZodError ? [...new Set(cause.issues.map((issue) => issue.path.join('.') || '(input)'))] : Object.keys(domainFields ?? {});
       log.info({ event: 'validation.failed', path: procedurePath, fields }, 'input validation failed');
       return;
     }

@@ -10,7 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, type Config } from './config';
 import { passwordProblem } from './modules/auth/password-policy';
 import { hashPassword } from './modules/auth/passwords';
-import { recordAudit } from './modules/audit/service';
+import { recordAudit } from './modules/audit';
 
 export const DEMO_ADMIN_EMAIL = 'admin@netflow.local';
 

@@ -1,5 +1,5 @@
 /** `pnpm --filter @netflow/api audit:verify`: walks the audit chain and names the first broken row. */
-import { verifyAuditChain } from '../modules/audit/service';
+import { verifyAuditChain } from '../modules/audit';
 import { openConfiguredDatabase } from './database';
 
 const { db } = await openConfiguredDatabase();

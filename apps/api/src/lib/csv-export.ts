@@ -10,7 +10,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodOpenApiOperationObject } from 'zod-openapi';
 import type { Database } from '@netflow/db';
-import { audit } from '../trpc/audit';
+import { audit } from '../modules/audit';
 import { authenticate, bearerToken, type CurrentUser } from '../trpc/context';
 import { csvStream, type CsvColumn } from './csv';
 

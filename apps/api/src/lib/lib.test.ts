@@ -1,7 +1,7 @@
 /** The shared list and export helpers, unit by unit (the modules' tests cover them on both engines). */
-import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvLine, defuseFormula } from './csv';
+import { DomainError } from './errors';
 import { decodeCursor, encodeCursor } from './pagination';
 import { containsPattern, escapeLike } from './search';
 
@@ -12,7 +12,7 @@ function codeOf(fn: () => unknown): string {
     fn();
     return 'OK';
   } catch (error) {
-    return error instanceof TRPCError ? error.code : 'THREW';
+    return error instanceof DomainError ? error.kind : 'THREW';
   }
 }
 
@@ -34,14 +34,14 @@ describe('cursors', () => {
 
   it('refuses tampered, foreign or malformed cursors with 400', () => {
     const forge = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    expect(codeOf(() => decodeCursor('not base64 json', 'name.asc', 'text'))).toBe('BAD_REQUEST');
-    expect(codeOf(() => decodeCursor(encodeCursor('name.asc', 'Bob', id), 'name.desc', 'text'))).toBe('BAD_REQUEST');
-    expect(codeOf(() => decodeCursor(forge({ s: 'name.asc', v: 'Bob', id: "1' or '1'='1" }), 'name.asc', 'text'))).toBe('BAD_REQUEST');
-    expect(codeOf(() => decodeCursor(forge({ s: 'createdAt.desc', v: 'yesterday', id }), 'createdAt.desc', 'timestamptz'))).toBe('BAD_REQUEST');
-    expect(codeOf(() => decodeCursor(forge({ s: 'n.asc', v: '1.5', id }), 'n.asc', 'integer'))).toBe('BAD_REQUEST');
-    expect(codeOf(() => decodeCursor(forge({ s: 'name.asc', v: 'x'.repeat(301), id }), 'name.asc', 'text'))).toBe('BAD_REQUEST');
-    expect(codeOf(() => decodeCursor(forge(['name.asc', 'Bob', id]), 'name.asc', 'text'))).toBe('BAD_REQUEST');
-    expect(codeOf(() => decodeCursor(forge(null), 'name.asc', 'text'))).toBe('BAD_REQUEST');
+    expect(codeOf(() => decodeCursor('not base64 json', 'name.asc', 'text'))).toBe('invalid');
+    expect(codeOf(() => decodeCursor(encodeCursor('name.asc', 'Bob', id), 'name.desc', 'text'))).toBe('invalid');
+    expect(codeOf(() => decodeCursor(forge({ s: 'name.asc', v: 'Bob', id: "1' or '1'='1" }), 'name.asc', 'text'))).toBe('invalid');
+    expect(codeOf(() => decodeCursor(forge({ s: 'createdAt.desc', v: 'yesterday', id }), 'createdAt.desc', 'timestamptz'))).toBe('invalid');
+    expect(codeOf(() => decodeCursor(forge({ s: 'n.asc', v: '1.5', id }), 'n.asc', 'integer'))).toBe('invalid');
+    expect(codeOf(() => decodeCursor(forge({ s: 'name.asc', v: 'x'.repeat(301), id }), 'name.asc', 'text'))).toBe('invalid');
+    expect(codeOf(() => decodeCursor(forge(['name.asc', 'Bob', id]), 'name.asc', 'text'))).toBe('invalid');
+    expect(codeOf(() => decodeCursor(forge(null), 'name.asc', 'text'))).toBe('invalid');
   });
 });
 

@@ -12,7 +12,7 @@
  *
  * Sort columns must be NOT NULL (row comparison with NULL never matches).
  */
-import { TRPCError } from '@trpc/server';
+import { invalid } from './errors';
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 
 export type SortDirection = 'asc' | 'desc';
@@ -32,7 +32,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const INTEGER = /^-?\d{1,18}$/;
 
-const invalidCursor = () => new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+const invalidCursor = () => invalid('Invalid cursor');
 
 export function encodeCursor(sortName: string, value: string, id: string): string {
   return Buffer.from(JSON.stringify({ s: sortName, v: value, id } satisfies DecodedCursor)).toString('base64url');

@@ -22,7 +22,7 @@ import {
 } from '@netflow/db';
 import { count, eq, inArray, sql } from 'drizzle-orm';
 import { hashPassword } from '../modules/auth/passwords';
-import { recordAudit } from '../modules/audit/service';
+import { recordAudit } from '../modules/audit';
 import {
   ESTATES,
   GIVEN_NAMES,

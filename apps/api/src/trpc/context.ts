@@ -5,7 +5,6 @@
  */
 import type { Database, DatabaseKind } from '@netflow/db';
 import { users } from '@netflow/db';
-import type { Role } from '@netflow/contracts';
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,14 +12,9 @@ import pino from 'pino';
 import type { Config } from '../config';
 import type { TokenService } from '../modules/auth/tokens';
 import type { Security } from '../security';
+import type { Actor, CurrentUser } from '../lib/actor';
 
-/** The signed-in staff member, as loaded from the database for this request. */
-export interface CurrentUser {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-}
+export type { CurrentUser } from '../lib/actor';
 
 export interface AppServices {
   db: Database;
@@ -31,7 +25,8 @@ export interface AppServices {
   security: Security;
 }
 
-export interface Context extends AppServices {
+/** A request's context: the services, and the request's actor (so it can be passed to services as is). */
+export interface Context extends AppServices, Actor {
   user: CurrentUser | null;
   /** Expiry of the token that authenticated this request. */
   tokenExpiresAt: Date | null;

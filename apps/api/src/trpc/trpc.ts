@@ -9,6 +9,8 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError, z } from 'zod';
 import type { LimitName } from '../security/rate-limits';
 import { ContextFailure, type Context } from './context';
+import { domainErrorOf, toTRPCError } from './errors';
+import { isDomainError } from '../lib/errors';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST answer (e.g. 202, 204); 200 when absent. */
@@ -31,9 +33,11 @@ const t = initTRPC
     errorFormatter({ shape, error, ctx }) {
       const internal = error.code === 'INTERNAL_SERVER_ERROR';
       const fieldErrors =
-        error.code === 'BAD_REQUEST' && error.cause instanceof ZodError
-          ? z.flattenError(error.cause).fieldErrors
-          : undefined;
+        error.code !== 'BAD_REQUEST'
+          ? undefined
+          : error.cause instanceof ZodError
+            ? z.flattenError(error.cause).fieldErrors
+            : domainErrorOf(error)?.fieldErrors;
       return {
         message: internal ? GENERIC_INTERNAL_MESSAGE : fieldErrors ? 'Invalid input' : shape.message,
         code: shape.code,
@@ -52,14 +56,18 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-/** Applies the REST success status declared in a procedure's meta. */
-const restStatus = t.middleware(async ({ ctx, meta, next }) => {
+/**
+ * Turns a domain error thrown by a service into its tRPC code (and so its HTTP status), and applies
+ * the REST success status declared in a procedure's meta.
+ */
+const transport = t.middleware(async ({ ctx, meta, next }) => {
   const result = await next();
+  if (!result.ok && isDomainError(result.error.cause)) throw toTRPCError(result.error.cause);
   if (result.ok && meta?.successStatus) ctx.http.status = meta.successStatus;
   return result;
 });
 
-export const publicProcedure = t.procedure.use(restStatus);
+export const publicProcedure = t.procedure.use(transport);
 
 export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests';
 

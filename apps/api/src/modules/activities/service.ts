@@ -9,7 +9,7 @@ import { activities, leads, users, type Database } from '@netflow/db';
 import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { keyset, toPage, type Page } from '../../lib/pagination';
-import { audit } from '../../trpc/audit';
+import { audit } from '../audit';
 import type { Context, CurrentUser } from '../../trpc/context';
 import { assertCustomerExists } from '../customers/service';
 import { visibleLeads } from '../leads/service';

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEntry as AuditEntryView, ListAuditInput } from '@netflow/contracts';
 import { auditLog, type Database } from '@netflow/db';
 import { TRPCError } from '@trpc/server';
+import type { Actor } from '../../lib/actor';
 import { escapeLike } from '../../lib/search';
 import { and, asc, desc, eq, gt, gte, like, lt, sql } from 'drizzle-orm';
 
@@ -16,7 +17,7 @@ const AUDIT_LOCK_KEY = 7_301_990_441;
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
-/** Who did it and from where; built from the request context. */
+/** Who did it and from where, as stored on the row (see `auditActorOf`). */
 export interface AuditActor {
   actorId: string | null;
   actorLabel: string | null;
@@ -32,6 +33,21 @@ export interface AuditEntry {
   /** Internal detail, e.g. why a login failed. */
   reason?: string | null;
   changes?: Record<string, unknown> | null;
+}
+
+/** The audit columns of an actor: a staff member by id and e-mail, the system by its label. */
+export function auditActorOf(actor: Pick<Actor, 'user' | 'label' | 'ip' | 'requestId'>): AuditActor {
+  return {
+    actorId: actor.user?.id ?? null,
+    actorLabel: actor.user?.email ?? actor.label ?? null,
+    ip: actor.ip,
+    requestId: actor.requestId,
+  };
+}
+
+/** Appends the audit row of a change made by `actor`; call it inside the change's transaction. */
+export function audit(db: Database, actor: Pick<Actor, 'user' | 'label' | 'ip' | 'requestId'>, entry: AuditEntry) {
+  return recordAudit(db, auditActorOf(actor), entry);
 }
 
 const SECRET_KEY = /pass(word)?|secret|token|hash|otp|totp/i;

@@ -6,8 +6,7 @@
  */
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@netflow/contracts';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { TRPCError } from '@trpc/server';
-import { ZodRealError, type z } from 'zod';
+import type { z } from 'zod';
 
 let common: ReadonlySet<string> | undefined;
 
@@ -54,14 +53,4 @@ export function withPasswordPolicy<T extends z.ZodObject>(
   }) as T;
 }
 
-/**
- * A 400 with a field error, shaped like an input validation failure (fieldErrors, no echo).
- * ZodRealError, because zod 4's plain ZodError is not an Error and tRPC would not keep it as the cause.
- */
-export function fieldError(field: string, message: string): TRPCError {
-  return new TRPCError({
-    code: 'BAD_REQUEST',
-    message: 'Invalid input',
-    cause: new ZodRealError([{ code: 'custom', path: [field], message, input: undefined }]),
-  });
-}
+export { fieldError } from '../../lib/errors';

@@ -21,9 +21,8 @@ import { users, type Database } from '@netflow/db';
 import { TRPCError } from '@trpc/server';
 import { eq, sql } from 'drizzle-orm';
 import { isLocked, lockedUntilAfter } from '../../security/lockout';
-import { actorOf } from '../../trpc/audit';
 import type { Context, CurrentUser } from '../../trpc/context';
-import { recordAudit, type AuditActor } from '../audit/service';
+import { auditActorOf, recordAudit, type AuditActor } from '../audit';
 import { fieldError, passwordProblem } from './password-policy';
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './passwords';
 
@@ -189,7 +188,7 @@ export async function getPublicUser(db: Database, id: string): Promise<PublicUse
 export async function logout(ctx: AuthContext, user: CurrentUser): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     await tx.update(users).set({ sessionsValidAfter: revocationInstant() }).where(eq(users.id, user.id));
-    await recordAudit(tx, actorOf(ctx), { action: 'auth.logout', entityType: 'user', entityId: user.id });
+    await recordAudit(tx, auditActorOf(ctx), { action: 'auth.logout', entityType: 'user', entityId: user.id });
   });
   ctx.log.info({ event: 'auth.logout', userId: user.id }, 'signed out');
 }
@@ -207,7 +206,7 @@ export async function changePassword(ctx: AuthContext, user: CurrentUser, input:
     if (!row) return { ok: false as const, reason: 'account missing' };
     const now = new Date();
     const fail = async (reason: string, changes: Record<string, unknown> | null = null) => {
-      await recordAudit(tx, actorOf(ctx), {
+      await recordAudit(tx, auditActorOf(ctx), {
         action: 'auth.password_change',
         entityType: 'user',
         entityId: user.id,
@@ -232,7 +231,7 @@ export async function changePassword(ctx: AuthContext, user: CurrentUser, input:
       .update(users)
       .set({ passwordHash: await hashPassword(input.newPassword), sessionsValidAfter: validAfter, failedLoginCount: 0, lockedUntil: null })
       .where(eq(users.id, user.id));
-    await recordAudit(tx, actorOf(ctx), {
+    await recordAudit(tx, auditActorOf(ctx), {
       action: 'auth.password_change',
       entityType: 'user',
       entityId: user.id,

@@ -19,7 +19,7 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { searchAny } from '../../lib/search';
-import { audit } from '../../trpc/audit';
+import { audit } from '../audit';
 import type { Context, CurrentUser } from '../../trpc/context';
 
 export type CustomerActor = Pick<Context, 'ip' | 'requestId'> & { user: CurrentUser };

@@ -25,7 +25,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { searchAny } from '../../lib/search';
-import { audit } from '../../trpc/audit';
+import { audit } from '../audit';
 import type { Context, CurrentUser } from '../../trpc/context';
 import { createSubscription } from '../subscriptions/service';
 

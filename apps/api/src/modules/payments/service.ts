@@ -18,10 +18,9 @@ import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm
 import { keyset, toPage, type Page, type SortType } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { searchAny } from '../../lib/search';
-import { audit } from '../../trpc/audit';
-import type { AuditEntry } from '../audit/service';
+import { audit } from '../audit';
+import type { AuditEntry } from '../audit';
 import {
-  addCustomerActivity,
   addDays,
   auditCustomerStatus,
   renewSubscription,
@@ -30,6 +29,7 @@ import {
   type CustomerStatusChange,
   type RenewalEffect,
 } from '../subscriptions/service';
+import { addCustomerActivity } from '../activities';
 
 type PaymentRow = typeof payments.$inferSelect;
 

@@ -6,7 +6,7 @@ import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
 import { keyset, toPage, type Page, type SortType } from '../../lib/pagination';
 import { searchAny } from '../../lib/search';
 import { isUniqueViolation } from '../../lib/pg-errors';
-import { audit } from '../../trpc/audit';
+import { audit } from '../audit';
 import type { AuditContext } from '../subscriptions/service';
 
 type PlanRow = typeof plans.$inferSelect;

@@ -15,9 +15,10 @@ import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { escapeLike, searchAny } from '../../lib/search';
-import { audit } from '../../trpc/audit';
+import { audit } from '../audit';
 import type { Context } from '../../trpc/context';
-import { recordAudit } from '../audit/service';
+import { recordAudit } from '../audit';
+import { addCustomerActivity } from '../activities';
 
 export type AuditContext = Pick<Context, 'user' | 'ip' | 'requestId'>;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -94,18 +95,6 @@ async function assertUsernameFree(tx: Database, username: string) {
     .where(eq(subscriptions.pppoeUsername, username))
     .limit(1);
   if (taken) throw usernameTaken();
-}
-
-/** A timeline entry on the customer, written in the same transaction as the change it describes. */
-export async function addCustomerActivity(
-  tx: Database,
-  ctx: AuditContext,
-  customerId: string,
-  body: string,
-  data: Record<string, unknown>,
-  kind: 'subscription' | 'payment' | 'ticket' = 'subscription',
-) {
-  await tx.insert(activities).values({ customerId, kind, body, data, actorId: ctx.user?.id ?? null });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,9 +21,10 @@ import { and, asc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { searchAny } from '../../lib/search';
-import { audit } from '../../trpc/audit';
+import { audit } from '../audit';
 import type { CurrentUser } from '../../trpc/context';
-import { addCustomerActivity, type AuditContext } from '../subscriptions/service';
+import type { AuditContext } from '../subscriptions/service';
+import { addCustomerActivity } from '../activities';
 
 /** The caller as the procedure tier resolved them: who, and how far the permission reaches. */
 export type TicketActor = AuditContext & { user: CurrentUser; scope: Scope };

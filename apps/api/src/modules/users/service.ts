@@ -23,7 +23,7 @@ import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { searchAny } from '../../lib/search';
-import { audit } from '../../trpc/audit';
+import { audit } from '../audit';
 import type { Context, CurrentUser } from '../../trpc/context';
 import { fieldError, passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
