@@ -5,12 +5,12 @@
  * ends up in the log. Every answer is checked as the attacker sees it (status, body, headers)
  * and against the database.
  */
+import { createHmac, generateKeyPairSync, sign as signWithKey } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { INVALID_CREDENTIALS_MESSAGE } from '@netflow/contracts';
 import { auditLog, users } from '@netflow/db';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server';
 import { createHarness, createTestApp, TEST_PASSWORD, TEST_SECRET, type Harness } from '../../test/harness';
@@ -22,9 +22,25 @@ type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 const ISSUER = 'netflow-crm';
 const AUDIENCE = 'netflow-crm-staff';
-const secretKey = new TextEncoder().encode(TEST_SECRET);
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const HMAC_OF: Record<string, string> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+
+/**
+ * A JWT made by hand, as an attacker would: any header, any claims, an HMAC under `secret` for the
+ * HS algorithms (so nothing in the library under test helps or refuses to forge).
+ */
+function forge(header: Record<string, unknown>, payload: Record<string, unknown>, secret = TEST_SECRET): string {
+  const input = `${b64({ typ: 'JWT', ...header })}.${b64(payload)}`;
+  const hash = HMAC_OF[String(header.alg)] ?? 'sha256';
+  return `${input}.${createHmac(hash, secret).update(input).digest('base64url')}`;
+}
+
+/** The `kid` of a token's header. */
+function kidOf(token: string): unknown {
+  const [header] = token.split('.');
+  return (JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as { kid?: unknown }).kid;
+}
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 function loginOn(app: FastifyInstance, identifier: string, password: string, headers: Record<string, string> = {}, remoteAddress?: string) {
@@ -61,9 +77,9 @@ beforeAll(async () => {
   t = await createTestApp({ LOGIN_LOCKOUT_THRESHOLD: '3', LOGIN_LOCKOUT_BASE_SECONDS: '60' });
   victim = await t.createUser({ role: 'sales' });
   victimToken = await t.tokenFor(victim);
-  const header = decodeProtectedHeader(victimToken);
-  if (typeof header.kid !== 'string') throw new Error('token without kid');
-  kid = header.kid;
+  const header = kidOf(victimToken);
+  if (typeof header !== 'string') throw new Error('token without kid');
+  kid = header;
 });
 afterAll(async () => {
   await t.close();
@@ -119,20 +135,49 @@ describe('Authorization headers and forged tokens', () => {
 
   it('HS512 (or HS384) signed with the real secret → 401: the algorithm is pinned to HS256', async () => {
     for (const alg of ['HS512', 'HS384']) {
-      const forged = await new SignJWT(claims(victim)).setProtectedHeader({ alg, kid }).sign(secretKey);
+      const forged = forge({ alg, kid }, claims(victim));
       expect((await me(forged)).statusCode).toBe(401);
     }
   });
 
+  it('algorithm confusion: RS256/ES256 headers, whether HMAC-signed with the secret or really signed with a key pair → 401', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const input = `${b64({ alg: 'RS256', typ: 'JWT', kid })}.${b64(claims(victim))}`;
+    const rsaSigned = `${input}.${signWithKey('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+    for (const token of [rsaSigned, forge({ alg: 'RS256', kid }, claims(victim)), forge({ alg: 'ES256', kid }, claims(victim))]) {
+      expect((await me(token)).statusCode).toBe(401);
+    }
+  });
+
+  it('the genuine forge helper is right: the same claims HS256-signed with the real secret are accepted', async () => {
+    expect((await me(forge({ alg: 'HS256', kid }, claims(victim)))).statusCode).toBe(200);
+  });
+
   it('a token without exp → 401', async () => {
     const { exp: _exp, ...noExp } = claims(victim);
-    const forged = await new SignJWT(noExp).setProtectedHeader({ alg: 'HS256', kid }).sign(secretKey);
+    const forged = forge({ alg: 'HS256', kid }, noExp);
     expect((await me(forged)).statusCode).toBe(401);
+  });
+
+  it('a token without iat, or with sub and userId disagreeing → 401', async () => {
+    const { iat: _iat, ...noIat } = claims(victim);
+    const admin = await t.createUser({ role: 'admin' });
+    for (const payload of [noIat, claims(victim, { userId: admin.id }), claims(victim, { sub: admin.id })]) {
+      expect((await me(forge({ alg: 'HS256', kid }, payload))).statusCode).toBe(401);
+    }
+  });
+
+  it('a validly signed token whose sub is no UUID → 401, not 500', async () => {
+    for (const sub of ['not-a-uuid', '1', "' or 1=1 --", '00000000-0000-4000-8000-00000000000g']) {
+      const res = await me(forge({ alg: 'HS256', kid }, claims(victim, { sub, userId: sub })));
+      expect(res.statusCode, sub).toBe(401);
+      expect(res.json()).toEqual({ error: 'Authentication required' });
+    }
   });
 
   it('an expired token → 401', async () => {
     const past = Math.floor(Date.now() / 1000) - 7200;
-    const expired = await new SignJWT(claims(victim, { iat: past, exp: past + 3600 })).setProtectedHeader({ alg: 'HS256', kid }).sign(secretKey);
+    const expired = forge({ alg: 'HS256', kid }, claims(victim, { iat: past, exp: past + 3600 }));
     expect((await me(expired)).statusCode).toBe(401);
   });
 
@@ -140,15 +185,14 @@ describe('Authorization headers and forged tokens', () => {
     ['iss', { iss: 'someone-else' }],
     ['aud', { aud: 'another-app' }],
   ])('a wrong %s → 401', async (_claim, override) => {
-    const forged = await new SignJWT(claims(victim, override)).setProtectedHeader({ alg: 'HS256', kid }).sign(secretKey);
+    const forged = forge({ alg: 'HS256', kid }, claims(victim, override));
     expect((await me(forged)).statusCode).toBe(401);
   });
 
   it('a token signed with another secret, or naming an unknown key, → 401', async () => {
-    const otherSecret = new TextEncoder().encode('another-secret-that-is-also-long-enough-0123456789');
-    const wrongKey = await new SignJWT(claims(victim)).setProtectedHeader({ alg: 'HS256', kid }).sign(otherSecret);
-    const unknownKid = await new SignJWT(claims(victim)).setProtectedHeader({ alg: 'HS256', kid: 'somebody-elses' }).sign(secretKey);
-    const noKid = await new SignJWT(claims(victim)).setProtectedHeader({ alg: 'HS256' }).sign(secretKey);
+    const wrongKey = forge({ alg: 'HS256', kid }, claims(victim), 'another-secret-that-is-also-long-enough-0123456789');
+    const unknownKid = forge({ alg: 'HS256', kid: 'somebody-elses' }, claims(victim));
+    const noKid = forge({ alg: 'HS256' }, claims(victim));
     for (const token of [wrongKey, unknownKid, noKid]) expect((await me(token)).statusCode).toBe(401);
   });
 
@@ -167,7 +211,7 @@ describe('Authorization headers and forged tokens', () => {
       expect((await rotated.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(oldToken.token) })).statusCode).toBe(200);
       const login = await loginOn(rotated.app, user.email, TEST_PASSWORD);
       const newToken: string = login.json().token;
-      expect(decodeProtectedHeader(newToken).kid).not.toBe(decodeProtectedHeader(oldToken.token).kid);
+      expect(kidOf(newToken)).not.toBe(kidOf(oldToken.token));
       // once the previous secret is dropped, its tokens stop working
       const again = await after.createUser({ role: 'support' });
       const stale = await createTokenService({ ...after.config.jwt, secret: TEST_SECRET, previousSecret: undefined }).sign(again);
