@@ -1,5 +1,5 @@
 /**
- * The only module that interprets the process environment (DESIGN.md §2). Everything is validated
+ * The only module that interprets the process environment. Everything is validated
  * once, at start-up; other modules receive the resulting `Config`.
  */
 import { randomBytes } from 'node:crypto';
@@ -80,6 +80,9 @@ const envSchema = z.object({
   LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().int().positive().default(60),
   LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
+  LOGIN_ACCOUNT_FAILURES_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
+  LOGIN_KNOWN_NETWORK_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  ACCOUNT_ACTIVATION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
   SUBSCRIPTION_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
@@ -114,10 +117,15 @@ export interface Config {
    */
   rateLimit: { globalPerMinute: number; authPerMinute: number; userPerMinute: number };
   /**
-   * Per-account lockout kept in Postgres: after `threshold` consecutive failures the account is
-   * locked for `baseSeconds`, doubling with each further failure up to `maxSeconds`.
+   * Sign-in lockout kept in Postgres, counted per (account, client network: IPv4 /24, IPv6 /64):
+   * after `threshold` failures in a row from one network, that network is locked for
+   * `baseSeconds`, doubling with each further lock up to `maxSeconds`; the count starts again when
+   * a lock ends. Across all networks an account takes at most `accountFailuresPerHour` failures in
+   * any hour; past that only networks the owner signed in from within `knownNetworkDays` may try.
    */
-  lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+  lockout: { threshold: number; baseSeconds: number; maxSeconds: number; accountFailuresPerHour: number; knownNetworkDays: number };
+  /** How long an activation code issued by an admin's approval stays usable. */
+  activation: { ttlHours: number };
   subscriptionGraceHours: number;
   webDistDir: string;
   demoData: 'auto' | 'on' | 'off';
@@ -211,7 +219,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       threshold: env.LOGIN_LOCKOUT_THRESHOLD,
       baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
       maxSeconds: Math.max(env.LOGIN_LOCKOUT_MAX_SECONDS, env.LOGIN_LOCKOUT_BASE_SECONDS),
+      accountFailuresPerHour: env.LOGIN_ACCOUNT_FAILURES_PER_HOUR,
+      knownNetworkDays: env.LOGIN_KNOWN_NETWORK_DAYS,
     },
+    activation: { ttlHours: env.ACCOUNT_ACTIVATION_HOURS },
     subscriptionGraceHours: env.SUBSCRIPTION_GRACE_HOURS,
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,

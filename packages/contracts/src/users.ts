@@ -43,8 +43,12 @@ export type PublicUser = z.infer<typeof publicUserSchema>;
 
 /** What admins and managers see in the staff list: also whether sign-in is locked after failures. */
 export const staffUserSchema = publicUserSchema.extend({
+  /** Until when some sign-in is refused (a locked network or the hourly ceiling); null when none. */
   lockedUntil: z.string().nullable(),
+  /** Failed sign-ins since the last success. */
   failedLoginCount: z.number().int(),
+  /** An approved request waiting for its owner: when the activation code stops working. */
+  activationExpiresAt: z.string().nullable(),
 });
 export type StaffUser = z.infer<typeof staffUserSchema>;
 
@@ -60,7 +64,8 @@ export const getUserInput = z.object({ id: idSchema });
 
 /**
  * An admin creates an active staff member with a role and an initial password (8–128
- * characters; the server also refuses common passwords).
+ * characters; the server also refuses common passwords). When a pending account request holds the
+ * e-mail or phone, the answer is a 409 naming it, unless `replacePendingRequest` discards it.
  */
 export const createUserInput = z.object({
   name: nameSchema,
@@ -68,8 +73,21 @@ export const createUserInput = z.object({
   phone: phoneSchema.optional(),
   role: roleSchema,
   password: newPasswordSchema,
+  replacePendingRequest: z.boolean().optional(),
 });
 export type CreateUserInput = z.infer<typeof createUserInput>;
+
+/** How a 409 caused by a pending account request starts (the web client offers to replace it). */
+export const PENDING_REQUEST_CONFLICT_PREFIX = 'A pending account request';
+
+/**
+ * Approves a pending account request with a role. The answer carries a single-use activation
+ * code, shown once, which the person uses to set their own password.
+ */
+export const approveUserInput = z.object({ id: idSchema, role: roleSchema });
+export type ApproveUserInput = z.infer<typeof approveUserInput>;
+export const approveUserResult = z.object({ user: staffUserSchema, activationCode: z.string(), expiresAt: z.string() });
+export type ApproveUserResult = z.infer<typeof approveUserResult>;
 
 /** Statuses an admin can set: activate a pending account, disable or re-enable one. */
 export const settableUserStatusSchema = z.enum(['active', 'disabled']);
@@ -85,8 +103,9 @@ export const updateUserInput = z.object({
 export type UpdateUserInput = z.infer<typeof updateUserInput>;
 
 /**
- * Sets a new password, ends every session of that user and lifts a sign-in lock. Without
- * `password` the server generates a strong temporary one and returns it once.
+ * Sets a new password of another staff member, ends every session of that user and lifts a
+ * sign-in lock. Without `password` the server generates a strong temporary one and returns it
+ * once. Admins change their own password with the current one (auth.changePassword).
  */
 export const resetPasswordInput = z.object({
   id: idSchema,

@@ -11,6 +11,7 @@ export const PUBLIC_PROCEDURES: ReadonlySet<string> = new Set([
   'health.check', // liveness for monitors and the web client
   'auth.register', // asks for a pending account; limited per address
   'auth.login', // limited per address, locked per account
+  'auth.activate', // needs a single-use code an admin issued; limited per address, locked per account
 ]);
 
 /**

@@ -4,6 +4,7 @@ export * from './customers';
 export * from './leads';
 export * from './payments';
 export * from './plans';
+export * from './sign-in';
 export * from './subscriptions';
 export * from './tickets';
 export * from './users';

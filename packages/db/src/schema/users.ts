@@ -5,7 +5,12 @@ import { createdAt, id, instant, updatedAt } from './_columns';
 export const roleEnum = pgEnum('role', ['admin', 'manager', 'sales', 'support', 'technician', 'finance']);
 export const userStatusEnum = pgEnum('user_status', ['pending', 'active', 'disabled']);
 
-/** Staff accounts. E-mail is stored lower-cased; the unique index on lower() guards it anyway. */
+/**
+ * Staff accounts. E-mail is stored lower-cased; the unique index on lower() guards it anyway.
+ *
+ * An account request (self-registration) is a `pending` row without a password: the person sets one
+ * only with the single-use activation code an admin's approval issues (stored as a SHA-256 hash).
+ */
 export const users = pgTable(
   'users',
   {
@@ -13,11 +18,20 @@ export const users = pgTable(
     name: text().notNull(),
     email: text().notNull(),
     phone: text(),
-    passwordHash: text().notNull(),
+    /** argon2id; null while nobody has set a password (a request, or approved and not yet activated). */
+    passwordHash: text(),
     role: roleEnum().notNull().default('sales'),
     status: userStatusEnum().notNull().default('pending'),
+    /**
+     * For the staff list only: failed sign-ins since the last success, and the latest instant until
+     * which some sign-in to this account is refused. The decisions are taken from
+     * `sign_in_networks` and `sign_in_failures`.
+     */
     failedLoginCount: integer().notNull().default(0),
     lockedUntil: instant(),
+    /** SHA-256 of the pending activation code, and when it stops working; both null when none. */
+    activationCodeHash: text(),
+    activationExpiresAt: instant(),
     /** Tokens issued before this instant are refused (logout, password change, role change). */
     sessionsValidAfter: instant().notNull().defaultNow(),
     lastLoginAt: instant(),

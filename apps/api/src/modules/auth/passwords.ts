@@ -36,8 +36,10 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(prepared, HASH_OPTIONS);
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+/** False for a wrong password, and for an account without one (`hash` null). */
+export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
   const prepared = prepare(password);
+  if (hash === null) return false;
   passwordWork.verifications += 1;
   try {
     return await argon2.verify(hash, prepared);

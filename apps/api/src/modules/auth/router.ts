@@ -1,8 +1,10 @@
 /**
- * The auth module's procedures and their REST twins (DESIGN.md §3). Sign-in and registration are
+ * The auth module's procedures and their REST twins. Sign-in, registration and activation are
  * public but limited per client address, counted per call (a tRPC batch counts every call).
  */
 import {
+  activateInput,
+  activateResult,
   changePasswordInput,
   changePasswordResult,
   loginInput,
@@ -12,12 +14,14 @@ import {
   registerResult,
   verifyResult,
 } from '@netflow/contracts';
-import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
+import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { unauthenticated } from '../../lib/errors';
 import { clientKey } from '../../security/rate-limits';
+import type { Context } from '../../trpc/context';
 import { enforceLimit, protectedProcedure, publicProcedure } from '../../trpc/trpc';
 import { withPasswordPolicy } from './password-policy';
-import { changePassword, getPublicUser, login, logout, register } from './service';
+import { activate, changePassword, getPublicUser, login, logout, register, type AuthDeps } from './service';
 
 /** Public, but each call spends one unit of the per-address auth limit before anything else. */
 const authAttemptProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
@@ -25,33 +29,44 @@ const authAttemptProcedure = publicProcedure.use(async ({ ctx, next, path }) => 
   return next();
 });
 
-const registerSchema = withPasswordPolicy(registerInput, 'password', (input) => [
-  input.email as string | undefined,
-  input.phone as string | undefined,
-  input.name as string | undefined,
-]);
+/** The services the auth functions need, taken from the request's context. */
+const depsOf = (ctx: Context): AuthDeps => ({ config: ctx.config, tokens: ctx.tokens });
 
-const changePasswordSchema = changePasswordInput.superRefine((input, zctx) => {
-  if (input.newPassword === input.currentPassword) {
-    zctx.addIssue({ code: 'custom', path: ['newPassword'], message: 'Choose a password different from the current one' });
-  }
-});
+const activateSchema = withPasswordPolicy(activateInput, 'password', (input) => [input.email as string | undefined]);
 
 export const authRouter = {
   register: authAttemptProcedure
     .meta({
-      openapi: { method: 'POST', path: '/auth/register', tags: ['auth'], summary: 'Ask for a staff account (pending until an admin activates it)' },
+      openapi: {
+        method: 'POST',
+        path: '/auth/register',
+        tags: ['auth'],
+        summary: 'Ask for a staff account (pending; an admin approves it and hands over an activation code)',
+      },
       successStatus: 202,
     })
-    .input(registerSchema)
+    .input(registerInput)
     .output(registerResult)
-    .mutation(({ ctx, input }) => register(ctx, input)),
+    .mutation(({ ctx, input }) => register(ctx.db, ctx, input)),
+
+  activate: authAttemptProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/activate',
+        tags: ['auth'],
+        summary: 'Set the first password of an approved account with its single-use activation code',
+      },
+    })
+    .input(activateSchema)
+    .output(activateResult)
+    .mutation(({ ctx, input }) => activate(ctx.db, ctx, input, depsOf(ctx))),
 
   login: authAttemptProcedure
     .meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], summary: 'Sign in with e-mail or phone and password' } })
     .input(loginInput)
     .output(loginResult)
-    .mutation(({ ctx, input }) => login(ctx, input)),
+    .mutation(({ ctx, input }) => login(ctx.db, ctx, input, depsOf(ctx))),
 
   me: protectedProcedure
     .meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], protect: true, summary: 'The signed-in user' } })
@@ -64,7 +79,7 @@ export const authRouter = {
     .input(z.object({}))
     .output(verifyResult)
     .query(({ ctx }) => {
-      if (!ctx.tokenExpiresAt) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
+      if (!ctx.tokenExpiresAt) throw unauthenticated();
       return { valid: true as const, userId: ctx.user.id, expiresAt: ctx.tokenExpiresAt.toISOString() };
     }),
 
@@ -76,7 +91,7 @@ export const authRouter = {
     .input(z.object({}))
     .output(z.void())
     .mutation(async ({ ctx }) => {
-      await logout(ctx, ctx.user);
+      await logout(ctx.db, ctx);
     }),
 
   changePassword: protectedProcedure
@@ -90,7 +105,7 @@ export const authRouter = {
       },
       successStatus: 204,
     })
-    .input(changePasswordSchema)
+    .input(changePasswordInput)
     .output(changePasswordResult)
-    .mutation(({ ctx, input }) => changePassword(ctx, ctx.user, input)),
+    .mutation(({ ctx, input }) => changePassword(ctx.db, ctx, input, depsOf(ctx))),
 } satisfies TRPCRouterRecord;
