@@ -8,12 +8,13 @@
 import { createHmac, generateKeyPairSync, sign as signWithKey } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { INVALID_CREDENTIALS_MESSAGE } from '@netflow/contracts';
-import { auditLog, users } from '@netflow/db';
+import { auditLog, signInNetworks, users } from '@netflow/db';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server';
 import { createHarness, createTestApp, TEST_PASSWORD, TEST_SECRET, type Harness } from '../../test/harness';
+import { networkOf } from '../../security/lockout';
 import type { CurrentUser } from '../../trpc/context';
 import { passwordWork } from './passwords';
 import { createTokenService } from './tokens';
@@ -288,7 +289,7 @@ describe('registration', () => {
     const [row] = await t.db.db.select().from(users).where(eq(users.email, 'mallory@example.com'));
     expect(row).toMatchObject({ role: 'sales', status: 'pending', failedLoginCount: 0 });
     expect(row?.id).not.toBe('00000000-0000-4000-8000-00000000abcd');
-    expect(row?.passwordHash).not.toContain('forged');
+    expect(row?.passwordHash).toBeNull();
     expect(row && row.sessionsValidAfter.getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect((await loginOn(t.app, 'mallory@example.com', 'violet-canyon-88-drum')).statusCode).toBe(401);
   });
@@ -299,7 +300,7 @@ describe('sign-in answers reveal nothing', () => {
     const pending = await t.createUser({ role: 'sales', status: 'pending' });
     const disabled = await t.createUser({ role: 'sales', status: 'disabled' });
     const locked = await t.createUser({ role: 'sales' });
-    await t.db.db.update(users).set({ failedLoginCount: 3, lockedUntil: new Date(Date.now() + 600_000) }).where(eq(users.id, locked.id));
+    await t.db.db.insert(signInNetworks).values({ userId: locked.id, network: networkOf('127.0.0.1'), failures: 3, locks: 1, lockedUntil: new Date(Date.now() + 600_000) });
     const known = await t.createUser({ role: 'sales' });
 
     const attempts = {
@@ -338,43 +339,54 @@ describe('sign-in answers reveal nothing', () => {
     // …while the audit trail knows why
     const reasons = await t.db.db.select({ reason: auditLog.reason }).from(auditLog).where(and(eq(auditLog.action, 'auth.login'), eq(auditLog.outcome, 'failure')));
     expect(reasons.map((r) => r.reason)).toEqual(
-      expect.arrayContaining(['unknown account', 'wrong password', 'account pending', 'account disabled', 'account locked']),
+      expect.arrayContaining(['unknown account', 'wrong password', 'account pending', 'account disabled', 'account locked (network locked)']),
     );
   });
 });
 
 describe('brute force', () => {
-  it('lockout after the threshold, growing backoff, and reset by a success', async () => {
+  it('lockout after the threshold, a fresh count when the lock ends, growing backoff, and reset by a success', async () => {
     const user = await t.createUser({ role: 'support' });
     const row = async () => (await t.db.db.select().from(users).where(eq(users.id, user.id)))[0];
+    const network = async () =>
+      (await t.db.db.select().from(signInNetworks).where(and(eq(signInNetworks.userId, user.id), eq(signInNetworks.network, networkOf('127.0.0.1')))))[0];
+    const endLock = () =>
+      t.db.db.update(signInNetworks).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(signInNetworks.userId, user.id));
     const wrong = () => loginOn(t.app, user.email, 'wrong-password-1');
 
     for (let i = 0; i < 3; i += 1) expect((await wrong()).statusCode).toBe(401);
-    const first = await row();
-    expect(first?.failedLoginCount).toBe(3);
+    const first = await network();
+    expect(first).toMatchObject({ failures: 3, locks: 1 });
     const firstLock = (first?.lockedUntil?.getTime() ?? 0) - Date.now();
     expect(firstLock).toBeGreaterThan(55_000);
     expect(firstLock).toBeLessThanOrEqual(60_000);
+    expect((await row())?.lockedUntil?.getTime()).toBe(first?.lockedUntil?.getTime());
 
     // locked: even the right password answers like a wrong one, and nothing is counted
     const whileLocked = await loginOn(t.app, user.email, TEST_PASSWORD);
     expect(whileLocked.statusCode).toBe(401);
     expect(whileLocked.json()).toEqual({ error: INVALID_CREDENTIALS_MESSAGE });
+    expect((await network())?.failures).toBe(3);
     expect((await row())?.failedLoginCount).toBe(3);
 
-    // the lock runs out (time moved on); the next failure locks twice as long
-    await t.db.db.update(users).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(users.id, user.id));
+    // the lock runs out (time moved on): the count starts again, so one failure does not re-lock…
+    await endLock();
+    for (let i = 0; i < 2; i += 1) expect((await wrong()).statusCode).toBe(401);
+    expect(await network()).toMatchObject({ failures: 2, locks: 1, lockedUntil: null });
+    // the threshold-th failure locks again, twice as long as before
     expect((await wrong()).statusCode).toBe(401);
-    const second = await row();
-    expect(second?.failedLoginCount).toBe(4);
+    const second = await network();
+    expect(second).toMatchObject({ failures: 3, locks: 2 });
     const secondLock = (second?.lockedUntil?.getTime() ?? 0) - Date.now();
     expect(secondLock).toBeGreaterThan(115_000);
     expect(secondLock).toBeLessThanOrEqual(120_000);
 
     // after the lock, a success resets everything
-    await t.db.db.update(users).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(users.id, user.id));
+    await endLock();
+    expect((await wrong()).statusCode).toBe(401);
     expect((await loginOn(t.app, user.email, TEST_PASSWORD)).statusCode).toBe(200);
     expect(await row()).toMatchObject({ failedLoginCount: 0, lockedUntil: null });
+    expect(await network()).toMatchObject({ failures: 0, locks: 0, lockedUntil: null, lastSuccessAt: expect.any(Date) });
   });
 
   describe('per-address limit', () => {
@@ -622,8 +634,9 @@ describe('the log', () => {
       await app.inject({ method: 'GET', url: `/trpc/auth.me?input=${encodeURIComponent(JSON.stringify({ token: tokens[0] }))}`, headers: bearer(tokens[0] ?? '') });
       const change = await app.inject({ method: 'POST', url: '/trpc/auth.changePassword', headers: bearer(tokens[0] ?? ''), payload: { currentPassword: TEST_PASSWORD, newPassword: 'brand-new-Secret-93-kayak' } });
       tokens.push(change.json().result.data.token);
-      await app.inject({ method: 'POST', url: '/api/auth/register', payload: { name: 'C', email: 'c@example.com', password: 'password123' } });
-      const reset = await app.inject({ method: 'POST', url: `/api/users/${user.id}/reset-password`, headers: bearer(tokens[1] ?? ''), payload: {} });
+      await app.inject({ method: 'POST', url: '/api/auth/activate', payload: { email: 'c@example.com', code: 'ABCD-EFGH-JKLM-NPQR', password: 'password123' } });
+      const colleague = await harness.createUser({ role: 'sales' });
+      const reset = await app.inject({ method: 'POST', url: `/api/users/${colleague.id}/reset-password`, headers: bearer(tokens[1] ?? ''), payload: {} });
       expect(reset.statusCode).toBe(200);
       passwords.push(reset.json().temporaryPassword);
       await app.inject({ method: 'GET', url: '/api/users', headers: { authorization: `Bearer ${tokens[0]}` } });

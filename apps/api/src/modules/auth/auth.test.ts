@@ -1,7 +1,9 @@
 /**
- * The auth answers of DESIGN.md §3 as a client sees them (REST and tRPC), and the password rules
- * of §6: argon2id parameters and rehash, length limits without truncation, the common-password
- * list, no hashing of oversized input. The attacker's view is in attacker.test.ts.
+ * The auth answers as a client sees them (REST and tRPC), and the password rules: argon2id
+ * parameters and rehash, length limits without truncation, the common-password list (also dressed
+ * up with spaces or invisible characters), no hashing of oversized input, and what the audit trail
+ * keeps of an identifier that matches no account. The attacker's view is in attacker.test.ts,
+ * account requests and activation in activation.test.ts.
  */
 import { INVALID_CREDENTIALS_MESSAGE, REGISTER_ACCEPTED_MESSAGE } from '@netflow/contracts';
 import { auditLog, users } from '@netflow/db';
@@ -9,8 +11,16 @@ import argon2 from 'argon2';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_PASSWORD } from '../../test/harness';
-import { COMMON_PASSWORD_MESSAGE, commonPasswords, PERSONAL_PASSWORD_MESSAGE } from './password-policy';
+import {
+  BLANK_PASSWORD_MESSAGE,
+  COMMON_PASSWORD_MESSAGE,
+  commonPasswords,
+  PADDED_PASSWORD_MESSAGE,
+  passwordProblem,
+  PERSONAL_PASSWORD_MESSAGE,
+} from './password-policy';
 import { passwordWork } from './passwords';
+import { unknownIdentifierLabel } from './service';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 let t: TestApp;
@@ -43,23 +53,25 @@ async function loginToken(identifier: string, password = TEST_PASSWORD) {
 }
 
 describe('POST /api/auth/register', () => {
-  it('answers 202 with the generic body and creates a pending account, audited', async () => {
+  it('answers 202 with the generic body and records a pending request without any password, audited', async () => {
     const res = await post('/api/auth/register', { name: 'Wanjiru Kamau', email: '  Wanjiru@Example.COM ', phone: '0712 345 678', password: 'kettle-orbit-93-lamp' });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ message: REGISTER_ACCEPTED_MESSAGE });
     const row = await userRow('wanjiru@example.com');
     expect(row).toMatchObject({ name: 'Wanjiru Kamau', phone: '0712345678', status: 'pending', role: 'sales', failedLoginCount: 0 });
-    expect(row?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    // Whatever the registrant sends as a password is never stored: nobody can sign in with it, ever.
+    expect(row?.passwordHash).toBeNull();
+    expect((await post('/api/auth/login', { identifier: 'wanjiru@example.com', password: 'kettle-orbit-93-lamp' })).statusCode).toBe(401);
     const audits = await auditRows('user.register', row?.id);
     expect(audits).toHaveLength(1);
     expect(audits[0]?.outcome).toBe('success');
-    expect(JSON.stringify(audits[0]?.changes)).not.toContain('kettle-orbit');
+    expect(JSON.stringify(audits[0])).not.toContain('kettle-orbit');
   });
 
   it('answers exactly the same when the e-mail or phone exists, and leaves that account untouched', async () => {
     const before = await userRow('wanjiru@example.com');
-    const sameEmail = await post('/api/auth/register', { name: 'Impostor', email: 'WANJIRU@example.com', password: 'another-long-secret-77' });
-    const samePhone = await post('/api/auth/register', { name: 'Impostor', email: 'new.person@example.com', phone: '0712345678', password: 'another-long-secret-77' });
+    const sameEmail = await post('/api/auth/register', { name: 'Impostor', email: 'WANJIRU@example.com' });
+    const samePhone = await post('/api/auth/register', { name: 'Impostor', email: 'new.person@example.com', phone: '0712345678' });
     for (const res of [sameEmail, samePhone]) {
       expect(res.statusCode).toBe(202);
       expect(res.json()).toEqual({ message: REGISTER_ACCEPTED_MESSAGE });
@@ -70,26 +82,61 @@ describe('POST /api/auth/register', () => {
     expect(failures).toHaveLength(2);
   });
 
+  it('refuses invalid e-mail and phone with field errors', async () => {
+    const res = await post('/api/auth/register', { name: 'X', email: 'not-an-email', phone: '12345' });
+    expect(res.statusCode).toBe(400);
+    expect(Object.keys(res.json().fieldErrors).sort()).toEqual(['email', 'phone']);
+  });
+});
+
+describe('the password policy', () => {
   it.each([
     ['too short', 'short1!', /at least 8/],
     ['too long', 'x'.repeat(129), /at most 128/],
     ['common', 'password123', COMMON_PASSWORD_MESSAGE],
     ['common in another case', 'PassWord123', COMMON_PASSWORD_MESSAGE],
+    ['only spaces', ' '.repeat(12), BLANK_PASSWORD_MESSAGE],
+    ['only zero-width characters', '\u200B'.repeat(9), BLANK_PASSWORD_MESSAGE],
+    ['common with trailing spaces', 'password1   ', COMMON_PASSWORD_MESSAGE],
+    ['common with leading spaces', '  iloveyou1', COMMON_PASSWORD_MESSAGE],
+    ['common with a zero-width space inside', 'pass\u200Bword123', COMMON_PASSWORD_MESSAGE],
+    ['common with a BOM and a word joiner', '\uFEFFfootball\u2060', COMMON_PASSWORD_MESSAGE],
+    ['common with a space inside', 'sun shine1', COMMON_PASSWORD_MESSAGE],
+    ['short once the padding is gone', 'Xq7!z    ', PADDED_PASSWORD_MESSAGE],
     ['the e-mail itself', 'otieno.wafula@example.com', PERSONAL_PASSWORD_MESSAGE],
-    ['the e-mail name', 'otieno.wafula', PERSONAL_PASSWORD_MESSAGE],
-  ])('refuses a %s password with a field error and creates nothing', async (_label, password, message) => {
-    const res = await post('/api/auth/register', { name: 'Otieno Wafula', email: 'otieno.wafula@example.com', password });
+    ['the e-mail name with a trailing space', 'otieno.wafula ', PERSONAL_PASSWORD_MESSAGE],
+  ])('refuses a %s password when an admin creates a user, with a field error, creating nothing', async (_label, password, message) => {
+    const admin = await t.tokenFor(await t.createUser({ role: 'admin' }));
+    const res = await post('/api/users', { name: 'Otieno Wafula', email: 'otieno.wafula@example.com', role: 'sales', password }, admin);
     expect(res.statusCode).toBe(400);
-    const body = res.json();
-    expect(body.fieldErrors.password[0]).toMatch(message);
-    expect(res.body).not.toContain(password);
+    expect(res.json().fieldErrors.password[0]).toMatch(message);
     expect(await userRow('otieno.wafula@example.com')).toBeUndefined();
   });
 
-  it('refuses invalid e-mail and phone with field errors', async () => {
-    const res = await post('/api/auth/register', { name: 'X', email: 'not-an-email', phone: '12345', password: 'kettle-orbit-93-lamp' });
-    expect(res.statusCode).toBe(400);
-    expect(Object.keys(res.json().fieldErrors).sort()).toEqual(['email', 'phone']);
+  it('applies to a password change, an admin-set password and an activation alike', async () => {
+    const user = await t.createUser({ role: 'support' });
+    const token = await loginToken(user.email);
+    const admin = await t.tokenFor(await t.createUser({ role: 'admin' }));
+    const before = await userRow(user.email);
+    for (const bad of ['          ', 'qwerty123\u200B', '  letmein1  ']) {
+      const change = await post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: bad }, token);
+      expect(change.statusCode).toBe(400);
+      expect(change.json().fieldErrors.newPassword).toHaveLength(1);
+      const reset = await post(`/api/users/${user.id}/reset-password`, { password: bad }, admin);
+      expect(reset.statusCode).toBe(400);
+      expect(reset.json().fieldErrors.password).toHaveLength(1);
+      const activate = await post('/api/auth/activate', { email: user.email, code: 'ABCD-EFGH-JKLM-NPQR', password: bad });
+      expect(activate.statusCode).toBe(400);
+      expect(activate.json().fieldErrors.password).toHaveLength(1);
+    }
+    expect((await userRow(user.email))?.passwordHash).toBe(before?.passwordHash);
+    expect(await loginToken(user.email)).toEqual(expect.any(String));
+  });
+
+  it('still accepts strong passwords with inner spaces, emoji joiners and non-Latin letters', () => {
+    for (const good of ['correct horse battery staple', 'kettle orbit 93 lamp', 'mama👩‍👩‍👧nyumbani', 'Ни одного пароля 42']) {
+      expect(passwordProblem(good), good).toBeNull();
+    }
   });
 });
 
@@ -259,12 +306,12 @@ describe('POST /api/auth/password', () => {
 describe('password limits are enforced before any hashing', () => {
   const huge = 'a'.repeat(1_000_000);
 
-  it('a 1 MB password is refused with 400 by register, login and password change without running argon2', async () => {
+  it('a 1 MB password is refused with 400 by activation, login and password change without running argon2', async () => {
     const user = await t.createUser({ role: 'sales' });
     const token = await t.tokenFor(user);
     const before = { ...passwordWork };
     const answers = await Promise.all([
-      post('/api/auth/register', { name: 'Huge', email: 'huge@example.com', password: huge }),
+      post('/api/auth/activate', { email: 'huge@example.com', code: 'ABCD-EFGH-JKLM-NPQR', password: huge }),
       post('/api/auth/login', { identifier: user.email, password: huge }),
       post('/api/auth/password', { currentPassword: huge, newPassword: 'amber-meadow-14-violin' }, token),
       post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: huge }, token),
@@ -276,7 +323,6 @@ describe('password limits are enforced before any hashing', () => {
     }
     expect(passwordWork).toEqual(before);
     expect((await userRow(user.email))?.failedLoginCount).toBe(0);
-    expect(await userRow('huge@example.com')).toBeUndefined();
   });
 
   it('a body over 1 MB is refused with 413 before parsing', async () => {
@@ -294,5 +340,40 @@ describe('the common-password list', () => {
     for (const p of ['password', 'password1', '12345678', 'qwertyuiop', 'iloveyou', 'sunshine', 'football']) {
       expect(list.has(p)).toBe(true);
     }
+  });
+});
+
+describe('what the audit trail keeps of a failed sign-in', () => {
+  it('an identifier matching no account is kept only as a keyed hash: a password typed there is never stored', async () => {
+    const typedPassword = 'My-Secret-Passw0rd!';
+    const typedEmail = 'nobody.here@Example.com';
+    const manager = await t.tokenFor(await t.createUser({ role: 'manager' }));
+    for (const identifier of [typedPassword, typedEmail, typedPassword, `  ${typedEmail.toUpperCase()} `]) {
+      expect((await post('/api/auth/login', { identifier, password: 'whatever-1234' })).statusCode).toBe(401);
+    }
+    const failures = (await auditRows('auth.login')).filter((r) => r.outcome === 'failure' && r.entityId === null);
+    const labels = failures.map((r) => r.actorLabel);
+    const forPassword = unknownIdentifierLabel(t.config.jwt.secret, typedPassword);
+    const forEmail = unknownIdentifierLabel(t.config.jwt.secret, typedEmail);
+    expect(forPassword).toMatch(/^unknown:[0-9a-f]{16}$/);
+    // the same text gives the same label (attempts still correlate), case and spaces aside
+    expect(labels.filter((l) => l === forPassword)).toHaveLength(2);
+    expect(labels.filter((l) => l === forEmail)).toHaveLength(2);
+    const trail = await get('/api/audit?action=auth.login&outcome=failure&limit=100', manager);
+    expect(trail.statusCode).toBe(200);
+    expect(trail.body).toContain(forPassword);
+    for (const secret of [typedPassword, typedPassword.toLowerCase(), typedEmail.toLowerCase(), 'nobody.here']) {
+      expect(trail.body).not.toContain(secret);
+      expect(JSON.stringify(failures)).not.toContain(secret);
+    }
+    // the key is the server's: the label is not a plain hash anyone could recompute
+    expect(unknownIdentifierLabel('another-secret-that-is-long-enough-0123456789', typedPassword)).not.toBe(forPassword);
+  });
+
+  it('a known account is still named by its e-mail or phone', async () => {
+    const user = await t.createUser({ role: 'sales', phone: '0722999888' });
+    await post('/api/auth/login', { identifier: '0722 999 888', password: 'wrong-password-1' });
+    const [failure] = (await auditRows('auth.login', user.id)).filter((r) => r.outcome === 'failure');
+    expect(failure?.actorLabel).toBe('0722999888');
   });
 });

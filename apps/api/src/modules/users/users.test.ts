@@ -1,9 +1,10 @@
 /**
  * Staff administration as admins and managers see it over REST (and tRPC where it matters):
- * lists with search, filters and cursor pages; creating, activating, disabling, role changes and
- * password resets, each audited and effective on the very next request.
+ * lists with search, filters and cursor pages; creating, disabling, role changes and password
+ * resets, each audited and effective on the very next request. Approving account requests is in
+ * modules/auth/activation.test.ts.
  */
-import { auditLog, users } from '@netflow/db';
+import { auditLog, signInNetworks, users } from '@netflow/db';
 import { TRPCError } from '@trpc/server';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,15 +146,18 @@ describe('POST /api/users', () => {
 });
 
 describe('PATCH /api/users/{id}', () => {
-  it('activates a pending account: it can sign in from then on', async () => {
+  it('does not activate a pending account request (409: approve it instead); nothing changes', async () => {
+    // A pending row holding a password (as requests did before): even then, no click lets it in.
     const pending = await t.createUser({ role: 'support', status: 'pending' });
     expect((await login(pending.email)).statusCode).toBe(401);
     const res = await call('PATCH', `/api/users/${pending.id}`, adminToken, { status: 'active' });
-    expect(res.statusCode).toBe(200);
-    expect(res.json().status).toBe('active');
-    expect((await login(pending.email)).statusCode).toBe(200);
-    const [audit] = await audits(pending.id, 'user.update');
-    expect(audit?.changes).toEqual({ status: { from: 'pending', to: 'active' } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatch(/approve it/);
+    expect((await row(pending.id))?.status).toBe('pending');
+    expect((await login(pending.email)).statusCode).toBe(401);
+    expect(await audits(pending.id, 'user.update')).toEqual([]);
+    // turning a request down is a plain disable
+    expect((await call('PATCH', `/api/users/${pending.id}`, adminToken, { status: 'disabled' })).statusCode).toBe(200);
   });
 
   it('a role change is audited and takes effect on the next request', async () => {
@@ -210,16 +214,23 @@ describe('PATCH /api/users/{id}', () => {
 });
 
 describe('POST /api/users/{id}/reset-password', () => {
-  it('generates a temporary password once, ends sessions, lifts a lock; audited without it', async () => {
+  it('generates a temporary password once, ends sessions, lifts every lock; audited without it', async () => {
     const user = await t.createUser({ role: 'support' });
     const token = await t.tokenFor(user);
-    await t.db.db.update(users).set({ failedLoginCount: 9, lockedUntil: new Date(Date.now() + 3_600_000) }).where(eq(users.id, user.id));
+    // five wrong passwords lock this network (the test client's)
+    for (let i = 0; i < 5; i += 1) expect((await login(user.email, 'wrong-password-1')).statusCode).toBe(401);
+    expect((await login(user.email)).statusCode).toBe(401);
+    expect(await row(user.id)).toMatchObject({ failedLoginCount: 5, lockedUntil: expect.any(Date) });
+    const listed = (await call('GET', `/api/users/${user.id}`, adminToken)).json();
+    expect(listed).toMatchObject({ failedLoginCount: 5, lockedUntil: expect.any(String) });
     const res = await call('POST', `/api/users/${user.id}/reset-password`, adminToken, {});
     expect(res.statusCode).toBe(200);
     const { temporaryPassword } = res.json();
     expect(temporaryPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect((await me(token)).statusCode).toBe(401);
     expect(await row(user.id)).toMatchObject({ failedLoginCount: 0, lockedUntil: null });
+    const [network] = await t.db.db.select().from(signInNetworks).where(eq(signInNetworks.userId, user.id));
+    expect(network).toMatchObject({ failures: 0, locks: 0, lockedUntil: null });
     expect((await login(user.email)).statusCode).toBe(401);
     expect((await login(user.email, temporaryPassword)).statusCode).toBe(200);
     const [audit] = await audits(user.id, 'user.password_reset');
@@ -235,6 +246,20 @@ describe('POST /api/users/{id}/reset-password', () => {
     const common = await call('POST', `/api/users/${user.id}/reset-password`, adminToken, { password: 'football1' });
     expect(common.statusCode).toBe(400);
     expect((await login(user.email, 'copper-lagoon-31-kite')).statusCode).toBe(200);
+  });
+
+  it('an admin cannot reset their own password (403, change it with the current one); nothing changes', async () => {
+    const before = await row(admin.id);
+    const res = await call('POST', `/api/users/${admin.id}/reset-password`, adminToken, {});
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ error: 'Change your own password under Profile: it asks for your current password' });
+    const chosen = await call('POST', `/api/users/${admin.id}/reset-password`, adminToken, { password: 'copper-lagoon-31-kite' });
+    expect(chosen.statusCode).toBe(403);
+    expect((await row(admin.id))?.passwordHash).toBe(before?.passwordHash);
+    expect(await audits(admin.id, 'user.password_reset')).toEqual([]);
+    expect((await me(adminToken)).statusCode).toBe(200);
+    // over tRPC too
+    await expectTrpcError(t.caller(admin).users.resetPassword({ id: admin.id }), 'FORBIDDEN');
   });
 
   it('managers cannot reset; unknown ids are 404', async () => {
