@@ -32,6 +32,7 @@ const Audit = page(() => import('./pages/audit/AuditPage'));
 const Profile = page(() => import('./pages/profile/ProfilePage'));
 const SignIn = page(() => import('./pages/SignInPage'));
 const Register = page(() => import('./pages/RegisterPage'));
+const Activate = page(() => import('./pages/ActivatePage'));
 
 function Guarded({ permission, component: Component }: { permission: Permission; component: Page }) {
   const can = useCan();
@@ -58,6 +59,7 @@ export function AppRoutes() {
       <Route element={<Root />}>
         <Route path="/sign-in" element={<SignIn />} />
         <Route path="/register" element={<Register />} />
+        <Route path="/activate" element={<Activate />} />
         <Route element={<AppLayout />}>
           <Route index element={guarded('dashboard.read', Dashboard)} />
           <Route path="/leads" element={guarded('leads.read', Leads)} />

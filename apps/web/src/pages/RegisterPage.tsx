@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { registerInput } from '@netflow/contracts';
 import { IconCircleCheck } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
@@ -9,14 +9,18 @@ import { applyServerErrors, emptyAsUndefined, formParse } from '../lib/forms';
 import { useTRPC } from '../trpc';
 import { AuthFrame } from './AuthFrame';
 
-const FIELDS = ['name', 'email', 'phone', 'password'] as const;
+const FIELDS = ['name', 'email', 'phone'] as const;
 
-/** Self-service request for a staff account; it stays pending until an administrator activates it. */
+/**
+ * Self-service request for a staff account. No password here: whoever fills this in is not yet
+ * known to anyone, so the password is set later with the activation code an administrator hands
+ * to the person they approved (at /activate).
+ */
 export default function RegisterPage() {
   const trpc = useTRPC();
   const form = useForm({
     resolver: zodResolver(registerInput, formParse),
-    defaultValues: { name: '', email: '', phone: undefined, password: '' },
+    defaultValues: { name: '', email: '', phone: undefined },
   });
   const register = useMutation(
     trpc.auth.register.mutationOptions({
@@ -30,9 +34,13 @@ export default function RegisterPage() {
       <AuthFrame title="Request sent">
         <Stack>
           <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />}>
-            Thank you. An administrator will review the request; you can sign in once your account is activated.
+            Thank you. An administrator will review the request. Once it is approved, they give you an activation code, with which you
+            set your password.
           </Alert>
-          <Button component={Link} to="/sign-in" variant="light">
+          <Button component={Link} to="/activate" variant="light">
+            I have an activation code
+          </Button>
+          <Button component={Link} to="/sign-in" variant="subtle">
             Back to sign-in
           </Button>
         </Stack>
@@ -41,7 +49,7 @@ export default function RegisterPage() {
   }
 
   return (
-    <AuthFrame title="Request an account" subtitle="An administrator activates new accounts and gives them a role.">
+    <AuthFrame title="Request an account" subtitle="An administrator approves new accounts, gives them a role and hands you an activation code.">
       <form onSubmit={form.handleSubmit((values) => register.mutate(values))} noValidate>
         <Stack gap="md">
           {errors.root?.server && (
@@ -58,14 +66,6 @@ export default function RegisterPage() {
             autoComplete="tel"
             {...form.register('phone', emptyAsUndefined)}
             error={errors.phone?.message}
-          />
-          <PasswordInput
-            label="Password"
-            description="8 to 128 characters; avoid common passwords"
-            autoComplete="new-password"
-            required
-            {...form.register('password')}
-            error={errors.password?.message}
           />
           <Button type="submit" fullWidth loading={register.isPending}>
             Send request

@@ -86,6 +86,12 @@ export default function SignInPage() {
               Request an account
             </Anchor>
           </Text>
+          <Text size="sm" c="dimmed" ta="center">
+            Got an activation code?{' '}
+            <Anchor component={Link} to="/activate" size="sm">
+              Activate your account
+            </Anchor>
+          </Text>
         </Stack>
       </form>
     </AuthFrame>

@@ -1,8 +1,32 @@
-/** Staff accounts. Admins create them, activate requests, change roles, disable and reset passwords. */
+/**
+ * Staff accounts. Admins create them, approve account requests (which issues a one-time activation
+ * code, shown once, that the person uses at /activate to set their own password), change roles,
+ * disable and reset others' passwords.
+ */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { ActionIcon, Alert, Avatar, Button, Code, CopyButton, Group, Menu, Modal, PasswordInput, Select, SimpleGrid, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Anchor,
+  Avatar,
+  Badge,
+  Button,
+  Checkbox,
+  Code,
+  CopyButton,
+  Group,
+  Menu,
+  Modal,
+  PasswordInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { ROLES, USER_STATUSES, createUserInput, type Role } from '@netflow/contracts';
+import { PENDING_REQUEST_CONFLICT_PREFIX, ROLES, USER_STATUSES, createUserInput, type Role } from '@netflow/contracts';
 import { IconCheck, IconCopy, IconDots, IconKey, IconLock, IconPlus, IconUserCheck, IconUserOff, IconUsersGroup } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -38,6 +62,7 @@ export default function UsersPage() {
   const manage = can('users.manage');
   const [createOpen, createModal] = useDisclosure(false);
   const [resetting, setResetting] = useState<StaffUser | null>(null);
+  const [approving, setApproving] = useState<StaffUser | null>(null);
   const [url, setUrl] = useUrlState(['search', 'status', 'role'] as const);
   const filters = { search: url.search || undefined, status: oneOf(url.status, USER_STATUSES), role: oneOf(url.role, ROLES) };
   const { cursor, pager } = useCursorPager(JSON.stringify(filters));
@@ -108,6 +133,13 @@ export default function UsersPage() {
         cell: ({ row }) => (
           <Group gap={6} wrap="nowrap">
             <StatusBadge status={row.original.status} />
+            {row.original.activationExpiresAt && (
+              <Tooltip label={`Approved: waiting for the person to set a password with the activation code (until ${formatDate(row.original.activationExpiresAt)})`}>
+                <Badge size="sm" variant="outline" color={Date.parse(row.original.activationExpiresAt) > Date.now() ? 'blue' : 'gray'}>
+                  {Date.parse(row.original.activationExpiresAt) > Date.now() ? 'Code issued' : 'Code expired'}
+                </Badge>
+              </Tooltip>
+            )}
             {row.original.lockedUntil && Date.parse(row.original.lockedUntil) > Date.now() && (
               <Tooltip label={`Sign-in locked after ${row.original.failedLoginCount} failed attempts, until ${formatDate(row.original.lockedUntil)}`}>
                 <IconLock size={16} color="var(--mantine-color-red-6)" aria-label="Sign-in locked" />
@@ -127,8 +159,8 @@ export default function UsersPage() {
           return (
             <Group justify="flex-end" gap={4} wrap="nowrap">
               {u.status === 'pending' && (
-                <Button size="compact-sm" variant="light" color="teal" leftSection={<IconUserCheck size={14} />} onClick={() => change({ id: u.id, status: 'active' })}>
-                  Activate
+                <Button size="compact-sm" variant="light" color="teal" leftSection={<IconUserCheck size={14} />} onClick={() => setApproving(u)}>
+                  {u.activationExpiresAt ? 'New code' : 'Approve'}
                 </Button>
               )}
               <Menu position="bottom-end" withinPortal>
@@ -138,9 +170,12 @@ export default function UsersPage() {
                   </ActionIcon>
                 </Menu.Target>
                 <Menu.Dropdown>
-                  <Menu.Item leftSection={<IconKey size={14} />} onClick={() => setResetting(u)}>
-                    Reset password
-                  </Menu.Item>
+                  {/* One's own password is changed under Profile, with the current one. */}
+                  {u.id !== me.id && u.status !== 'pending' && (
+                    <Menu.Item leftSection={<IconKey size={14} />} onClick={() => setResetting(u)}>
+                      Reset password
+                    </Menu.Item>
+                  )}
                   {u.id !== me.id && u.status !== 'disabled' && (
                     <Menu.Item color="red" leftSection={<IconUserOff size={14} />} onClick={() => change({ id: u.id, status: 'disabled' })}>
                       Disable account
@@ -181,7 +216,7 @@ export default function UsersPage() {
         <Alert color="yellow" variant="light" mb="md" icon={<IconUserCheck size={18} />}>
           <Group justify="space-between" gap="xs">
             <Text size="sm">
-              {pendingCount} account request{pendingCount === 1 ? '' : 's'} waiting for activation.
+              {pendingCount} account request{pendingCount === 1 ? '' : 's'} waiting for approval or activation.
             </Text>
             <Button size="compact-sm" variant="white" color="yellow.8" onClick={() => setUrl({ status: 'pending' })}>
               Review
@@ -224,6 +259,9 @@ export default function UsersPage() {
       <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={resetting ? `Reset password of ${resetting.name}` : ''}>
         {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
       </Modal>
+      <Modal opened={approving !== null} onClose={() => setApproving(null)} title={approving ? `Approve the request of ${approving.name}` : ''}>
+        {approving && <ApproveRequest user={approving} onClose={() => setApproving(null)} />}
+      </Modal>
     </>
   );
 }
@@ -235,9 +273,11 @@ function CreateUserForm({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const form = useForm({
     resolver: zodResolver(createUserInput, formParse),
-    defaultValues: { name: '', email: '', phone: undefined, role: 'sales' as const, password: '' },
+    defaultValues: { name: '', email: '', phone: undefined, role: 'sales' as const, password: '', replacePendingRequest: false },
   });
   const { errors } = form.formState;
+  // Offered only once the server says a pending request holds the e-mail or phone.
+  const [pendingConflict, setPendingConflict] = useState(false);
   const create = useMutation(
     trpc.users.create.mutationOptions({
       onSuccess: (u) => {
@@ -245,7 +285,10 @@ function CreateUserForm({ onClose }: { onClose: () => void }) {
         notifySuccess(`${u.name} can sign in now as ${humanize(u.role).toLowerCase()}.`, 'Account created');
         onClose();
       },
-      onError: (error) => applyServerErrors(error, form.setError, USER_FIELDS),
+      onError: (error) => {
+        if (error.message.startsWith(PENDING_REQUEST_CONFLICT_PREFIX)) setPendingConflict(true);
+        applyServerErrors(error, form.setError, USER_FIELDS);
+      },
     }),
   );
   return (
@@ -282,6 +325,13 @@ function CreateUserForm({ onClose }: { onClose: () => void }) {
           {...form.register('password')}
           error={errors.password?.message}
         />
+        {pendingConflict && (
+          <Checkbox
+            label="Replace the pending request"
+            description="The request is deleted (and audited); this account takes its e-mail and phone."
+            {...form.register('replacePendingRequest')}
+          />
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel
@@ -348,6 +398,87 @@ function ResetPassword({ user, onClose }: { user: StaffUser; onClose: () => void
         </Button>
         <Button color="red" loading={reset.isPending} onClick={() => reset.mutate({ id: user.id })}>
           Reset password
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/** Where the person sets their password with the code (the web client's own origin). */
+function activationLink(email: string): string {
+  return `${window.location.origin}/activate?email=${encodeURIComponent(email)}`;
+}
+
+function ApproveRequest({ user, onClose }: { user: StaffUser; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [role, setRole] = useState<Role>(user.role);
+  const approve = useMutation(
+    trpc.users.approve.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() }),
+    }),
+  );
+  if (approve.isSuccess) {
+    const { activationCode, expiresAt } = approve.data;
+    return (
+      <Stack>
+        <Alert color="teal" variant="light" title="Request approved">
+          {user.name} gets the {humanize(approve.data.user.role).toLowerCase()} role once they set a password with this code. It works once, until{' '}
+          {formatDate(expiresAt)}, and is not shown again.
+        </Alert>
+        <Stack gap={4}>
+          <Text size="sm">Activation code (shown once):</Text>
+          <Group gap="xs" wrap="nowrap">
+            <Code fz="lg" style={{ flex: 1, letterSpacing: 1 }} data-testid="activation-code">
+              {activationCode}
+            </Code>
+            <CopyButton value={activationCode}>
+              {({ copied, copy }) => (
+                <ActionIcon variant="light" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label="Copy code">
+                  {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
+                </ActionIcon>
+              )}
+            </CopyButton>
+          </Group>
+        </Stack>
+        <Text size="sm" c="dimmed">
+          Give it to {user.name} yourself (in person or by phone), not to whoever asks for it. They open{' '}
+          <Anchor href={activationLink(user.email)} target="_blank" size="sm">
+            the activation page
+          </Anchor>{' '}
+          and enter their e-mail, this code and a password of their own.
+        </Text>
+        <Group justify="flex-end">
+          <Button onClick={onClose}>Done</Button>
+        </Group>
+      </Stack>
+    );
+  }
+  return (
+    <Stack>
+      <Text size="sm">
+        {user.name} ({user.email}) asked for an account. Approving gives them a role and issues a one-time activation code; they set their own password with it.
+        {user.activationExpiresAt ? ' A new code replaces the one issued before.' : ''}
+      </Text>
+      <Select
+        label="Role"
+        allowDeselect={false}
+        data={ROLES.map((r) => ({ value: r, label: humanize(r) }))}
+        value={role}
+        onChange={(r) => r && setRole(r as Role)}
+        description={ROLE_HINTS[role]}
+      />
+      {approve.isError && (
+        <Alert color="red" variant="light">
+          {approve.error.message}
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button color="teal" loading={approve.isPending} onClick={() => approve.mutate({ id: user.id, role })}>
+          Approve and issue code
         </Button>
       </Group>
     </Stack>
