@@ -13,11 +13,10 @@ import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server';
-import { createHarness, createTestApp, TEST_PASSWORD, TEST_SECRET, type Harness } from '../../test/harness';
+import { createHarness, createTestApp, TEST_PASSWORD, TEST_SECRET, testConfig, type Harness } from '../../test/harness';
 import { networkOf } from '../../security/lockout';
 import type { CurrentUser } from '../../trpc/context';
 import { passwordWork } from './passwords';
-import { createTokenService } from './tokens';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
@@ -203,20 +202,21 @@ describe('Authorization headers and forged tokens', () => {
   });
 
   it('JWT_SECRET_PREVIOUS keeps earlier tokens valid during a rotation, and only then', async () => {
+    // Two more instances on this suite's database: one mid-rotation, one after it.
     const newSecret = 'the-next-secret-rotated-in-and-long-enough-9876543210';
-    const rotated = await createTestApp({ JWT_SECRET: newSecret, JWT_SECRET_PREVIOUS: TEST_SECRET });
-    const after = await createTestApp({ JWT_SECRET: newSecret });
+    const rotated = await buildServer({ config: testConfig({ JWT_SECRET: newSecret, JWT_SECRET_PREVIOUS: TEST_SECRET }), db: t.db });
+    const after = await buildServer({ config: testConfig({ JWT_SECRET: newSecret }), db: t.db });
     try {
-      const user = await rotated.createUser({ role: 'support' });
-      const oldToken = await createTokenService({ ...rotated.config.jwt, secret: TEST_SECRET, previousSecret: undefined }).sign(user);
-      expect((await rotated.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(oldToken.token) })).statusCode).toBe(200);
-      const login = await loginOn(rotated.app, user.email, TEST_PASSWORD);
+      const user = await t.createUser({ role: 'support' });
+      const oldToken = await t.tokenFor(user);
+      expect((await rotated.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(oldToken) })).statusCode).toBe(200);
+      const login = await loginOn(rotated, user.email, TEST_PASSWORD);
       const newToken: string = login.json().token;
-      expect(kidOf(newToken)).not.toBe(kidOf(oldToken.token));
-      // once the previous secret is dropped, its tokens stop working
-      const again = await after.createUser({ role: 'support' });
-      const stale = await createTokenService({ ...after.config.jwt, secret: TEST_SECRET, previousSecret: undefined }).sign(again);
-      expect((await after.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(stale.token) })).statusCode).toBe(401);
+      expect(kidOf(newToken)).not.toBe(kidOf(oldToken));
+      expect((await rotated.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(newToken) })).statusCode).toBe(200);
+      // once the previous secret is dropped, its tokens stop working; the new ones go on
+      expect((await after.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(oldToken) })).statusCode).toBe(401);
+      expect((await after.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(newToken) })).statusCode).toBe(200);
     } finally {
       await rotated.close();
       await after.close();
