@@ -141,7 +141,9 @@ export default function UsersPage() {
               </Tooltip>
             )}
             {row.original.lockedUntil && Date.parse(row.original.lockedUntil) > Date.now() && (
-              <Tooltip label={`Sign-in locked after ${row.original.failedLoginCount} failed attempts, until ${formatDate(row.original.lockedUntil)}`}>
+              <Tooltip
+                label={`${row.original.failedLoginCount} failed sign-ins since the last success: sign-in from some networks refused until ${formatDate(row.original.lockedUntil)}`}
+              >
                 <IconLock size={16} color="var(--mantine-color-red-6)" aria-label="Sign-in locked" />
               </Tooltip>
             )}
