@@ -16,7 +16,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../../test/db';
 import { createTestApp, TEST_AUDIT_KEY, TEST_PASSWORD, TEST_SECRET } from '../../test/harness';
-import type { CurrentUser } from '../../trpc/context';
+import type { CurrentUser } from '../../lib/actor';
 import {
   auditCheckpoint,
   formatCheckpoint,

@@ -14,7 +14,7 @@ import { systemActor } from '../../lib/actor';
 import { recordAudit } from '../audit';
 import { sweepExpiredSubscriptions } from '../subscriptions';
 import { codeOf, createHarness, type Harness } from '../../test/harness';
-import type { CurrentUser } from '../../trpc/context';
+import type { CurrentUser } from '../../lib/actor';
 import { auditRows, customerRow, DAY_MS, daysFromNow, insertCustomer, insertPlan, insertSubscription, subscriptionRow } from '../subscriptions/fixtures';
 
 let h: Harness;

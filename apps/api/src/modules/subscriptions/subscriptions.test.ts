@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../lib/actor';
 import { codeOf, createTestApp } from '../../test/harness';
-import type { CurrentUser } from '../../trpc/context';
+import type { CurrentUser } from '../../lib/actor';
 import expirySweepPlugin from './expiry-sweep';
 import {
   auditRows,
