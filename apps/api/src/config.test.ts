@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, JWT_SECRET_PLACEHOLDER, loadConfig } from './config';
+import { AUDIT_KEY_PLACEHOLDER, ConfigError, JWT_SECRET_PLACEHOLDER, loadConfig } from './config';
 
 const strong = 'k'.repeat(48);
+const strongAuditKey = 'a'.repeat(48);
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'netflow-config-'));
 
 describe('config', () => {
@@ -34,7 +35,35 @@ describe('config', () => {
   });
 
   it('accepts a strong secret in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong }).jwt.secret).toBe(strong);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong, AUDIT_KEY: strongAuditKey }).jwt.secret).toBe(strong);
+  });
+
+  it.each([
+    ['missing', undefined, /^AUDIT_KEY is missing; set its own random value/],
+    ['short', 'short', /^AUDIT_KEY is shorter than 32 bytes/],
+    ['the placeholder', AUDIT_KEY_PLACEHOLDER, /^AUDIT_KEY is the \.env\.example placeholder/],
+    ['the JWT secret', strong, /^AUDIT_KEY equals JWT_SECRET/],
+  ])('refuses a %s AUDIT_KEY in production with one clear line', (_label, key, message) => {
+    const dir = tempDir();
+    const attempt = () => loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong, AUDIT_KEY: key, DATA_DIR: dir });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+    expect(() => attempt()).toThrow(/^[^\n]+$/);
+    // Production never generates one.
+    expect(existsSync(path.join(dir, 'audit-key'))).toBe(false);
+  });
+
+  it('outside production generates an audit key once, apart from the JWT secret, with mode 0600', () => {
+    const dir = tempDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const file = path.join(dir, 'audit-key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.auditKey);
+    expect(Buffer.byteLength(first.auditKey)).toBeGreaterThanOrEqual(32);
+    expect(first.auditKey).not.toBe(first.jwt.secret);
+    expect(first.warnings.join(' ')).toMatch(/AUDIT_KEY not set/);
+    expect(loadConfig({ DATA_DIR: dir }).auditKey).toBe(first.auditKey);
+    expect(loadConfig({ DATA_DIR: dir, AUDIT_KEY: strongAuditKey }).auditKey).toBe(strongAuditKey);
   });
 
   it('outside production generates a secret once, stores it with mode 0600, and reuses it', () => {

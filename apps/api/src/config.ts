@@ -1,6 +1,6 @@
 /**
- * The only module that interprets the process environment. Everything is validated
- * once, at start-up; other modules receive the resulting `Config`.
+ * The only module that interprets the process environment. Everything is validated once, at
+ * start-up; other modules receive the resulting `Config`.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { z } from 'zod';
 
 /** The value shipped in .env.example; production refuses it. */
 export const JWT_SECRET_PLACEHOLDER = 'replace-with-at-least-32-random-bytes-from-openssl-rand';
+export const AUDIT_KEY_PLACEHOLDER = 'replace-with-other-32-random-bytes-for-the-audit-chain';
 const MIN_SECRET_BYTES = 32;
 
 export class ConfigError extends Error {
@@ -47,6 +48,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   JWT_SECRET: z.string().optional(),
   JWT_SECRET_PREVIOUS: z.string().optional(),
+  AUDIT_KEY: z.string().optional(),
   JWT_EXPIRES_IN: durationSeconds.default(24 * 3600),
   JWT_ISSUER: z.string().min(1).default('netflow-crm'),
   JWT_AUDIENCE: z.string().min(1).default('netflow-crm-staff'),
@@ -103,6 +105,8 @@ export interface Config {
     issuer: string;
     audience: string;
   };
+  /** HMAC key of the audit chain (AUDIT_KEY): separate from the JWT secret, never stored in the database. */
+  auditKey: string;
   bootstrapAdmin: { email: string; password: string } | undefined;
   corsOrigins: string[];
   trustProxy: string[];
@@ -133,22 +137,46 @@ export interface Config {
   warnings: string[];
 }
 
-function secretProblem(secret: string | undefined): string | null {
+function secretProblem(secret: string | undefined, placeholder = JWT_SECRET_PLACEHOLDER): string | null {
   if (!secret) return 'is missing';
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) return `is shorter than ${MIN_SECRET_BYTES} bytes`;
-  if (secret === JWT_SECRET_PLACEHOLDER) return 'is the .env.example placeholder';
+  if (secret === placeholder) return 'is the .env.example placeholder';
   return null;
 }
 
 /** Outside production a missing secret is generated once and kept (mode 0600) in DATA_DIR. */
-function localSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'jwt-secret');
+function localSecret(dataDir: string, name = 'jwt-secret'): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;
+}
+
+/**
+ * AUDIT_KEY follows the JWT secret's rules (production refuses a missing, short or placeholder
+ * key; elsewhere a missing one is generated into DATA_DIR/audit-key) and must differ from it, so
+ * a leaked signing secret does not also let someone rewrite the audit trail.
+ */
+function resolveAuditKey(
+  key: string | undefined,
+  jwtSecret: string,
+  nodeEnv: string,
+  dataDir: string,
+  warnings: string[],
+): string {
+  const problem = secretProblem(key, AUDIT_KEY_PLACEHOLDER) ?? (key === jwtSecret ? 'equals JWT_SECRET' : null);
+  if (problem && nodeEnv === 'production') {
+    throw new ConfigError(`AUDIT_KEY ${problem}; set its own random value of at least ${MIN_SECRET_BYTES} bytes (openssl rand -base64 48)`);
+  }
+  if (!key) {
+    warnings.push(`AUDIT_KEY not set: using a generated key kept in ${path.join(dataDir, 'audit-key')} (never do this in production)`);
+    return localSecret(dataDir, 'audit-key');
+  }
+  if (problem) warnings.push(`AUDIT_KEY ${problem}; production would refuse it`);
+  return key;
 }
 
 function defaultWebDist(): string {
@@ -184,6 +212,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   if (previous && env.NODE_ENV === 'production' && secretProblem(previous)) {
     throw new ConfigError(`JWT_SECRET_PREVIOUS ${secretProblem(previous)}`);
   }
+  const auditKey = resolveAuditKey(env.AUDIT_KEY, secret, env.NODE_ENV, dataDir, warnings);
   if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
@@ -201,6 +230,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
     },
+    auditKey,
     bootstrapAdmin:
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }

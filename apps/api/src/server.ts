@@ -270,6 +270,7 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(csvExportRoutes);
   // Suspends subscriptions past expiry + SUBSCRIPTION_GRACE_HOURS on a timer (off under NODE_ENV=test).
   await app.register(import('./modules/subscriptions/expiry-sweep'));
+  await app.register(import('./modules/audit/plugin')); // signs audit rows with AUDIT_KEY; logs checkpoints (off under test)
 
   const webDist = config.webDistDir;
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

@@ -104,3 +104,38 @@ export const paymentSchema = z.object({
 export type Payment = z.infer<typeof paymentSchema>;
 
 export const paymentPageSchema = pageOf(paymentSchema);
+
+/**
+ * What recording (or assigning) a payment did, so every client can say it truthfully:
+ * - `renewed`: it bought `periods` whole periods; the subscription now runs until `expiresAt`
+ *   (`reactivated` when it had been suspended); `balanceCents` is the credit left over;
+ * - `credited`: the money went to the balance only. `shortOfRenewalCents` is what is still missing
+ *   for one period of the subscription (null without one); `awaitingActivation` when that
+ *   subscription is pending: the balance pays its first period when it is activated;
+ * - `unmatched`: no customer has the account number; finance assigns it later.
+ */
+export const paymentOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('renewed'),
+    subscriptionId: z.uuid(),
+    planName: z.string(),
+    periods: z.number().int(),
+    expiresAt: z.string(),
+    reactivated: z.boolean(),
+    balanceCents: z.number().int(),
+  }),
+  z.object({
+    kind: z.literal('credited'),
+    creditedCents: z.number().int(),
+    balanceCents: z.number().int(),
+    subscriptionId: z.uuid().nullable(),
+    shortOfRenewalCents: z.number().int().nullable(),
+    awaitingActivation: z.boolean(),
+  }),
+  z.object({ kind: z.literal('unmatched') }),
+]);
+export type PaymentOutcome = z.infer<typeof paymentOutcomeSchema>;
+
+/** The answer to recording or assigning a payment: the payment and what the server did with it. */
+export const recordedPaymentSchema = paymentSchema.extend({ outcome: paymentOutcomeSchema });
+export type RecordedPayment = z.infer<typeof recordedPaymentSchema>;

@@ -40,6 +40,11 @@ export const subscriptionSchema = z.object({
   status: subscriptionStatusSchema,
   pppoeUsername: z.string().nullable(),
   startsAt: z.string().nullable(),
+  /**
+   * End of the paid service time. Activation buys whole periods from the customer's balance; with
+   * less than one period there, `expiresAt` equals `startsAt` (active, awaiting payment: lapsed from
+   * the start, suspended after the grace period unless a payment renews it).
+   */
   expiresAt: z.string().nullable(),
   suspendedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),

@@ -6,11 +6,13 @@
 import path from 'node:path';
 import { createDatabase } from '@netflow/db';
 import { loadConfig } from '../config';
+import { useAuditKey } from '../modules/audit';
 
 export async function openConfiguredDatabase() {
   const env = { ...process.env };
   if (env.INIT_CWD && !env.DATABASE_URL) env.DATA_DIR = path.resolve(env.INIT_CWD, env.DATA_DIR || '.data');
   const config = loadConfig(env);
+  useAuditKey(config.auditKey);
   const db = await createDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),

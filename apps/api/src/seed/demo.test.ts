@@ -1,6 +1,7 @@
 import { activities, customers, leads, payments, plans, subscriptions, tickets, users } from '@netflow/db';
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../lib/actor';
 import { verifyPassword } from '../modules/auth/passwords';
 import { customerRow, subscriptionRow } from '../modules/subscriptions/fixtures';
 import { sweepExpiredSubscriptions } from '../modules/subscriptions/service';
@@ -62,7 +63,7 @@ describe('demo seed', () => {
       const expected = { active: 'active', suspended: 'suspended', cancelled: 'inactive', pending: 'active' }[r.subStatus];
       expect(r.customerStatus).toBe(expected);
     }
-    const swept = await sweepExpiredSubscriptions(h.db.db, NOW, 24);
+    const swept = await sweepExpiredSubscriptions(h.db.db, systemActor('expiry-sweep'), { now: NOW, graceHours: 24 });
     expect(swept.suspended).toEqual([]);
     const future = await h.db.db.select().from(leads).where(and(isNotNull(leads.convertedAt)));
     for (const l of future) expect(l.convertedAt?.getTime()).toBeLessThanOrEqual(NOW.getTime());

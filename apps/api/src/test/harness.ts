@@ -11,6 +11,7 @@ import { users } from '@netflow/db';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config';
+import { useAuditKey } from '../modules/audit';
 import { hashPassword } from '../modules/auth/passwords';
 import { createTokenService } from '../modules/auth/tokens';
 import { createSecurity } from '../security';
@@ -21,6 +22,8 @@ import { createCallerFactory } from '../trpc/trpc';
 import { createTestDatabase, type TestDatabase } from './db';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+/** One audit key for every test database, so a chain written through any harness verifies. */
+export const TEST_AUDIT_KEY = 'test-audit-key-that-is-long-enough-0123456789abcdef';
 export const TEST_PASSWORD = 'Correct-Horse-Battery-42';
 
 /**
@@ -31,6 +34,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_SECRET,
+    AUDIT_KEY: TEST_AUDIT_KEY,
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-test-')),
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: path.join(tmpdir(), 'netflow-no-web'),
@@ -61,6 +65,7 @@ let passwordHash: Promise<string> | undefined;
 
 export async function createHarness(configOverrides: Record<string, string> = {}): Promise<Harness> {
   const config = testConfig(configOverrides);
+  useAuditKey(config.auditKey);
   const db = await createTestDatabase();
   const security = await createSecurity(config, pino({ level: 'silent' }));
   const services: AppServices = { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt), security };

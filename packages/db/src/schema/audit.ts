@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgEnum, pgTable, smallint, text, uuid } from 'drizzle-orm/pg-core';
 import { instant } from './_columns';
 import { users } from './users';
 
@@ -6,8 +6,10 @@ export const auditOutcomeEnum = pgEnum('audit_outcome', ['success', 'failure', '
 
 /**
  * Append-only audit trail. Each row's `hash` covers its content and the previous row's hash, so
- * an edited or deleted row breaks the chain (`audit:verify` finds it). A trigger in the
- * migrations refuses UPDATE, DELETE and TRUNCATE.
+ * an edited or deleted row breaks the chain (`audit:verify` finds it). Version 2 rows are keyed
+ * (HMAC-SHA256 under AUDIT_KEY), so someone with write access to the database alone cannot
+ * recompute them; version 1 rows (plain SHA-256) are the ones written before keying. A trigger in
+ * the migrations refuses UPDATE, DELETE and TRUNCATE.
  */
 export const auditLog = pgTable(
   'audit_log',
@@ -28,6 +30,8 @@ export const auditLog = pgTable(
     changes: jsonb().$type<Record<string, unknown>>(),
     prevHash: text().notNull(),
     hash: text().notNull(),
+    /** 1: SHA-256 (rows from before keying); 2: HMAC-SHA256 under AUDIT_KEY. Rows before the migration get 1. */
+    hashVersion: smallint().notNull().default(1),
   },
   (t) => [
     index('audit_log_at_idx').on(t.at),

@@ -1,4 +1,4 @@
-import { bigint, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, instant } from './_columns';
 import { customers } from './customers';
 import { subscriptions } from './subscriptions';
@@ -27,6 +27,21 @@ export const payments = pgTable(
     reversedAt: instant(),
     reversedById: uuid().references(() => users.id),
     reversalReason: text(),
+    /*
+     * What applying the payment did, kept on the payment so a reversal undoes exactly that (never read
+     * back from the audit trail). Null `appliedAt` on an applied payment: inserted by an import or the
+     * demo seed, without an application record.
+     */
+    appliedAt: instant(),
+    /** Net change of the customer's balance: the amount minus what its renewal spent. */
+    balanceDeltaCents: bigint({ mode: 'number' }),
+    /** Whole plan periods its renewal bought, and the days they added to `subscriptionId`'s expiry. */
+    renewalPeriods: integer(),
+    renewalDays: integer(),
+    /** The subscription's expiry before this payment's renewal. */
+    expiresBefore: instant(),
+    /** Its renewal re-activated a suspended subscription. */
+    reactivated: boolean(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,11 +1,22 @@
-/** The audit module's face: what other modules may use (the writer; the chain checks for the CLI). */
+/**
+ * The audit module's face: the writer every module uses inside its transactions, and the chain's
+ * key, checkpoints and verification for start-up, the CLI and backup checks.
+ */
 export {
   audit,
   auditActorOf,
+  auditCheckpoint,
+  formatCheckpoint,
+  parseCheckpoint,
   recordAudit,
+  sealLegacyRows,
+  useAuditKey,
   verifyAuditChain,
   withoutSecrets,
   type AuditActor,
+  type AuditCheckpoint,
   type AuditEntry,
   type AuditOutcome,
-} from './service';
+  type ChainReport,
+  type VerifyOptions,
+} from './chain';

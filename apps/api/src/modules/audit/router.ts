@@ -1,4 +1,4 @@
-/** The audit trail, read-only, for admins and managers (DESIGN.md §5). Nothing here writes. */
+/** The audit trail, read-only, for admins and managers (the `audit.read` permission). Nothing here writes. */
 import { auditPage, listAuditInput } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { permissionProcedure } from '../../trpc/trpc';

@@ -4,7 +4,7 @@ import { type TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, createTestApp } from '../../test/harness';
-import type { CurrentUser } from '../../trpc/context';
+import type { CurrentUser } from '../../lib/actor';
 import {
   auditRows,
   customerRow,
@@ -368,6 +368,7 @@ describe('REST twins', () => {
     const body = { accountNumber: customer.accountNumber, method: 'mpesa', reference, amountCents: PRICE };
     const first = await t.app.inject({ method: 'POST', url: '/api/payments', headers: finance, payload: body });
     expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ status: 'applied', outcome: { kind: 'renewed', subscriptionId: sub.id, periods: 1 } });
     const dup = await t.app.inject({ method: 'POST', url: '/api/payments', headers: finance, payload: body });
     expect(dup.statusCode).toBe(409);
     expect(dup.json()).toEqual({ error: 'A payment with this reference has already been recorded' });
@@ -378,7 +379,7 @@ describe('REST twins', () => {
       headers: finance,
       payload: { accountNumber: 'WRONG', method: 'mpesa', reference: ref(), amountCents: PRICE },
     });
-    expect(stray.json()).toMatchObject({ status: 'unmatched' });
+    expect(stray.json()).toMatchObject({ status: 'unmatched', outcome: { kind: 'unmatched' } });
     const assign = await t.app.inject({
       method: 'POST',
       url: `/api/payments/${stray.json<{ id: string }>().id}/assign`,
@@ -386,7 +387,7 @@ describe('REST twins', () => {
       payload: { customerId: customer.id },
     });
     expect(assign.statusCode).toBe(200);
-    expect(assign.json()).toMatchObject({ status: 'applied', subscriptionId: sub.id });
+    expect(assign.json()).toMatchObject({ status: 'applied', subscriptionId: sub.id, outcome: { kind: 'renewed', subscriptionId: sub.id } });
 
     const id = first.json<{ id: string }>().id;
     const forbidden = await t.app.inject({ method: 'POST', url: `/api/payments/${id}/reverse`, headers: finance, payload: { reason: 'nope' } });

@@ -5,6 +5,7 @@ import {
   listPaymentsInput,
   paymentPageSchema,
   paymentSchema,
+  recordedPaymentSchema,
   recordPaymentInput,
   reversePaymentInput,
 } from '@netflow/contracts';
@@ -32,12 +33,12 @@ export const paymentsRouter = {
         path: '/payments',
         tags: ['payments'],
         protect: true,
-        summary: 'Record a payment (matched by account number or customer; unknown accounts are kept unmatched)',
+        summary: 'Record a payment (matched by account number or customer; unknown accounts are kept unmatched); `outcome` says whether it renewed, was credited or is unmatched',
       },
       successStatus: 201,
     })
     .input(recordPaymentInput)
-    .output(paymentSchema)
+    .output(recordedPaymentSchema)
     .mutation(({ ctx, input }) => recordPayment(ctx.db, ctx, input)),
 
   assign: permissionProcedure('payments.assign')
@@ -45,7 +46,7 @@ export const paymentsRouter = {
       openapi: { method: 'POST', path: '/payments/{id}/assign', tags: ['payments'], protect: true, summary: 'Assign an unmatched payment to a customer and apply it' },
     })
     .input(assignPaymentInput)
-    .output(paymentSchema)
+    .output(recordedPaymentSchema)
     .mutation(({ ctx, input }) => assignPayment(ctx.db, ctx, input)),
 
   reverse: permissionProcedure('payments.reverse')

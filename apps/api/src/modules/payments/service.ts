@@ -4,37 +4,45 @@
  * subscription (renewal + customer balance) in the same transaction, assignment of unmatched
  * payments, and reversal.
  *
- * Balance model: `customers.balance_cents` is credit not yet turned into service time. An applied
- * payment adds its amount to the credit; when the customer has an active or suspended
- * subscription, every whole plan price in the credit buys one validity period (at most ~3 years
- * per payment), and the rest stays as credit for the next payment. What a payment changed is
- * written to its `payment.apply` audit row (tamper-evident, append-only), which is where a
- * reversal reads what to undo.
+ * Balance model (README, "Billing"): `customers.balance_cents` is money received and not yet turned
+ * into service time (negative: owed). An applied payment adds its amount to the balance; when the
+ * customer has an active or suspended subscription, every whole plan price in the balance buys one
+ * validity period (at most ~3 years at once), and the rest stays for the next payment. A pending
+ * subscription's first periods are bought at activation. What an application changed is kept on
+ * the payment itself (`applied_at`, `balance_delta_cents`, `renewal_*`, `expires_before`,
+ * `reactivated`); a reversal undoes exactly that.
  */
-import type { AssignPaymentInput, ListPaymentsInput, Payment, RecordPaymentInput, ReversePaymentInput } from '@netflow/contracts';
-import { auditLog, customers, payments, plans, subscriptions, type Database } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type {
+  AssignPaymentInput,
+  ListPaymentsInput,
+  Payment,
+  PaymentOutcome,
+  RecordedPayment,
+  RecordPaymentInput,
+  ReversePaymentInput,
+} from '@netflow/contracts';
+import { customers, payments, plans, subscriptions, type Database } from '@netflow/db';
+import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../../lib/actor';
+import { conflict, DomainError, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page, type SortType } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { searchAny } from '../../lib/search';
-import { audit } from '../audit';
-import type { AuditEntry } from '../audit';
+import { addCustomerActivity } from '../activities';
+import { audit, type AuditEntry } from '../audit';
 import {
   addDays,
   auditCustomerStatus,
+  formatKes,
+  periodsPaidBy,
   renewSubscription,
   syncCustomerStatus,
-  type AuditContext,
   type CustomerStatusChange,
   type RenewalEffect,
-} from '../subscriptions/service';
-import { addCustomerActivity } from '../activities';
+} from '../subscriptions';
 
 type PaymentRow = typeof payments.$inferSelect;
 
-/** One payment buys at most this much service time; the rest stays as credit. */
-const MAX_DAYS_PER_PAYMENT = 1096;
 /** Clock skew tolerated on `paidAt` before it counts as "in the future". */
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
@@ -80,8 +88,6 @@ export function toPayment(r: JoinedPayment): Payment {
   };
 }
 
-const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'Payment not found' });
-
 export async function getPayment(db: Database, id: string): Promise<Payment> {
   const [row] = await db
     .select(paymentColumns)
@@ -89,7 +95,7 @@ export async function getPayment(db: Database, id: string): Promise<Payment> {
     .leftJoin(customers, eq(customers.id, payments.customerId))
     .where(eq(payments.id, id))
     .limit(1);
-  if (!row) throw notFound();
+  if (!row) throw notFound('Payment');
   return toPayment(row);
 }
 
@@ -172,39 +178,44 @@ async function resolveCustomer(
 ): Promise<{ id: string; accountNumber: string } | null> {
   if (target.customerId) {
     const customer = await findCustomerById(db, target.customerId);
-    if (!customer) throw new TRPCError({ code: 'NOT_FOUND', message: 'Customer not found' });
+    if (!customer) throw notFound('Customer');
     if (target.accountNumber && normaliseAccountNumber(target.accountNumber) !== customer.accountNumber.toUpperCase()) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: 'That account number belongs to a different customer' });
+      throw invalid('That account number belongs to a different customer');
     }
     return customer;
   }
   return target.accountNumber ? findCustomerByAccount(db, target.accountNumber) : null;
 }
 
+
 // ---------------------------------------------------------------------------------------------
 // Application
 
-/** What applying a payment changed; stored in its `payment.apply` audit row for reversal. */
-export interface ApplyEffect {
+/** What applying a payment changed: written onto the payment, read back by its reversal. */
+interface ApplicationRecord {
   customerId: string;
   subscriptionId: string | null;
-  balanceCents: { from: number; to: number };
-  /** balance.to − balance.from: what a reversal takes back off the balance. */
+  /** The amount minus what its renewal spent: what a reversal takes back off the balance. */
   balanceDeltaCents: number;
-  renewal: RenewalEffect | null;
+  renewalPeriods: number;
+  renewalDays: number;
+  expiresBefore: Date | null;
+  reactivated: boolean;
 }
 
 interface Applied {
-  effect: ApplyEffect;
+  balanceCents: { from: number; to: number };
+  renewal: RenewalEffect | null;
   customerChange: CustomerStatusChange | null;
   planName: string | null;
+  outcome: PaymentOutcome;
 }
 
 /**
  * Allocates a payment to the customer's subscription that lapses first among the active and
  * suspended ones (the service most at risk), else to the oldest pending one (credit only: a
- * pending subscription is activated by provisioning, not by money), else to the balance alone.
- * Lock order: subscriptions (by id), then the customer — the same order as every other writer.
+ * pending subscription's first period is bought at activation, not by money alone), else to the
+ * balance alone. Lock order: subscriptions (by id), then the customer — as every other writer.
  */
 async function applyPayment(tx: Database, payment: PaymentRow, customerId: string, now: Date): Promise<Applied> {
   const candidates = await tx
@@ -233,80 +244,102 @@ async function applyPayment(tx: Database, payment: PaymentRow, customerId: strin
   const credit = customer.balanceCents + payment.amountCents;
   let renewal: RenewalEffect | null = null;
   let spent = 0;
-  let planName: string | null = null;
+  let plan: typeof plans.$inferSelect | undefined;
   if (target) {
-    const [plan] = await tx.select().from(plans).where(eq(plans.id, target.planId));
+    [plan] = await tx.select().from(plans).where(eq(plans.id, target.planId));
     if (!plan) throw new Error('subscription without plan');
-    planName = plan.name;
-    if (target.status !== 'pending' && plan.priceCents > 0) {
-      const affordable = Math.floor(credit / plan.priceCents);
-      const periods = Math.min(affordable, Math.max(1, Math.floor(MAX_DAYS_PER_PAYMENT / plan.validityDays)));
-      if (periods > 0) {
-        renewal = await renewSubscription(tx, target, plan.validityDays, periods, now);
-        spent = periods * plan.priceCents;
-      }
+    const periods = target.status === 'pending' ? 0 : periodsPaidBy(credit, plan);
+    if (periods > 0) {
+      renewal = await renewSubscription(tx, target, plan.validityDays, periods, now);
+      spent = periods * plan.priceCents;
     }
   }
   const balanceTo = credit - spent;
   await tx.update(customers).set({ balanceCents: balanceTo }).where(eq(customers.id, customerId));
+  const record: ApplicationRecord = {
+    customerId,
+    subscriptionId: target?.id ?? null,
+    balanceDeltaCents: balanceTo - customer.balanceCents,
+    renewalPeriods: renewal?.periods ?? 0,
+    renewalDays: renewal?.addedDays ?? 0,
+    expiresBefore: renewal ? (target?.expiresAt ?? null) : null,
+    reactivated: renewal?.status.from === 'suspended',
+  };
   await tx
     .update(payments)
-    .set({ status: 'applied', customerId, subscriptionId: target?.id ?? null })
+    .set({ status: 'applied', appliedAt: now, ...record })
     .where(eq(payments.id, payment.id));
   const customerChange = renewal ? await syncCustomerStatus(tx, customerId) : null;
-  return {
-    effect: {
-      customerId,
-      subscriptionId: target?.id ?? null,
-      balanceCents: { from: customer.balanceCents, to: balanceTo },
-      balanceDeltaCents: balanceTo - customer.balanceCents,
-      renewal,
-    },
-    customerChange,
-    planName,
-  };
+
+  const outcome: PaymentOutcome =
+    renewal && target && plan
+      ? {
+          kind: 'renewed',
+          subscriptionId: target.id,
+          planName: plan.name,
+          periods: renewal.periods,
+          expiresAt: renewal.expiresAt.to,
+          reactivated: record.reactivated,
+          balanceCents: balanceTo,
+        }
+      : {
+          kind: 'credited',
+          creditedCents: payment.amountCents,
+          balanceCents: balanceTo,
+          subscriptionId: target?.id ?? null,
+          shortOfRenewalCents: plan ? Math.max(0, plan.priceCents - balanceTo) : null,
+          awaitingActivation: target?.status === 'pending',
+        };
+  return { balanceCents: { from: customer.balanceCents, to: balanceTo }, renewal, customerChange, planName: plan?.name ?? null, outcome };
+}
+
+function applicationBody(payment: PaymentRow, applied: Applied): string {
+  const what = `Payment ${payment.reference} (${formatKes(payment.amountCents)})`;
+  const { outcome } = applied;
+  if (outcome.kind === 'renewed') return `${what} renewed ${outcome.planName} until ${outcome.expiresAt.slice(0, 10)}`;
+  if (outcome.kind !== 'credited') return `${what} recorded`;
+  if (outcome.awaitingActivation) {
+    return outcome.shortOfRenewalCents
+      ? `${what} credited to the balance; ${formatKes(outcome.shortOfRenewalCents)} short of the first period`
+      : `${what} credited to the balance; it pays for the first period at activation`;
+  }
+  return outcome.shortOfRenewalCents
+    ? `${what} credited to the balance; ${formatKes(outcome.shortOfRenewalCents)} short of a renewal`
+    : `${what} credited to the balance`;
 }
 
 /** Timeline entry and audit rows for an application, written after every lock was taken. */
-async function recordApplication(tx: Database, ctx: AuditContext, payment: PaymentRow, applied: Applied, cause: string) {
-  const { effect } = applied;
-  const amount = formatKes(payment.amountCents);
-  const body = effect.renewal
-    ? `Payment ${payment.reference} (${amount}) renewed ${applied.planName ?? 'the subscription'} until ${effect.renewal.expiresAt.to.slice(0, 10)}`
-    : `Payment ${payment.reference} (${amount}) credited to the balance`;
-  await addCustomerActivity(tx, ctx, effect.customerId, body, { paymentId: payment.id, ...effect }, 'payment');
-  await audit(tx, ctx, {
-    action: 'payment.apply',
-    entityType: 'payment',
-    entityId: payment.id,
-    changes: { ...effect, cause },
-  });
-  if (effect.renewal) {
-    await audit(tx, ctx, {
+async function recordApplication(tx: Database, actor: Actor, payment: PaymentRow, customerId: string, applied: Applied, cause: string) {
+  const { renewal, balanceCents } = applied;
+  const effect = {
+    customerId,
+    subscriptionId: applied.outcome.kind === 'unmatched' ? null : applied.outcome.subscriptionId,
+    balanceCents,
+    balanceDeltaCents: balanceCents.to - balanceCents.from,
+    renewal,
+  };
+  await addCustomerActivity(tx, actor, customerId, applicationBody(payment, applied), { paymentId: payment.id, ...effect }, 'payment');
+  await audit(tx, actor, { action: 'payment.apply', entityType: 'payment', entityId: payment.id, changes: { ...effect, cause } });
+  if (renewal) {
+    await audit(tx, actor, {
       action: 'subscription.renew',
       entityType: 'subscription',
-      entityId: effect.renewal.subscriptionId,
-      changes: { paymentId: payment.id, ...effect.renewal },
+      entityId: renewal.subscriptionId,
+      changes: { paymentId: payment.id, ...renewal },
     });
   }
-  if (applied.customerChange) await auditCustomerStatus(tx, ctx, effect.customerId, applied.customerChange, cause);
+  if (applied.customerChange) await auditCustomerStatus(tx, actor, customerId, applied.customerChange, cause);
 }
-
-export const formatKes = (cents: number) =>
-  `KES ${(cents / 100).toLocaleString('en-KE', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;
 
 // ---------------------------------------------------------------------------------------------
 // Recording
 
-const duplicateReference = () =>
-  new TRPCError({ code: 'CONFLICT', message: 'A payment with this reference has already been recorded' });
+const duplicateReference = () => conflict('A payment with this reference has already been recorded');
 
-export async function recordPayment(db: Database, ctx: AuditContext, input: RecordPaymentInput): Promise<Payment> {
+export async function recordPayment(db: Database, actor: Actor, input: RecordPaymentInput): Promise<RecordedPayment> {
   const now = new Date();
   const paidAt = input.paidAt ? new Date(input.paidAt) : now;
-  if (paidAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'The payment time lies in the future' });
-  }
+  if (paidAt.getTime() > now.getTime() + FUTURE_SKEW_MS) throw invalid('The payment time lies in the future');
   try {
     return await db.transaction(async (tx) => {
       const [existing] = await tx
@@ -331,13 +364,13 @@ export async function recordPayment(db: Database, ctx: AuditContext, input: Reco
           customerId: null,
           status: 'unmatched',
           paidAt,
-          recordedById: ctx.user?.id ?? null,
+          recordedById: actor.user?.id ?? null,
         })
         .returning();
       if (!payment) throw new Error('payment insert returned nothing');
 
       const applied = customer ? await applyPayment(tx, payment, customer.id, now) : null;
-      await audit(tx, ctx, {
+      await audit(tx, actor, {
         action: 'payment.record',
         entityType: 'payment',
         entityId: payment.id,
@@ -350,8 +383,8 @@ export async function recordPayment(db: Database, ctx: AuditContext, input: Reco
           status: applied ? 'applied' : 'unmatched',
         },
       });
-      if (applied) await recordApplication(tx, ctx, payment, applied, 'payment.record');
-      return getPayment(tx, payment.id);
+      if (customer && applied) await recordApplication(tx, actor, payment, customer.id, applied, 'payment.record');
+      return { ...(await getPayment(tx, payment.id)), outcome: applied?.outcome ?? { kind: 'unmatched' } };
     });
   } catch (error) {
     if (isUniqueViolation(error, 'payments_method_reference_key')) throw duplicateReference();
@@ -362,114 +395,112 @@ export async function recordPayment(db: Database, ctx: AuditContext, input: Reco
 // ---------------------------------------------------------------------------------------------
 // Assignment of unmatched payments
 
-export async function assignPayment(db: Database, ctx: AuditContext, input: AssignPaymentInput): Promise<Payment> {
+export async function assignPayment(db: Database, actor: Actor, input: AssignPaymentInput): Promise<RecordedPayment> {
   return db.transaction(async (tx) => {
     const payment = await lockPayment(tx, input.id);
-    if (payment.status !== 'unmatched') {
-      throw new TRPCError({ code: 'CONFLICT', message: `Only unmatched payments can be assigned; this one is ${payment.status}` });
-    }
+    if (payment.status !== 'unmatched') throw conflict(`Only unmatched payments can be assigned; this one is ${payment.status}`);
     const customer = await resolveCustomer(tx, input);
-    if (!customer) throw new TRPCError({ code: 'NOT_FOUND', message: 'No customer has that account number' });
+    if (!customer) throw new DomainError('not_found', 'No customer has that account number');
     const applied = await applyPayment(tx, payment, customer.id, new Date());
-    await audit(tx, ctx, {
+    await audit(tx, actor, {
       action: 'payment.assign',
       entityType: 'payment',
       entityId: payment.id,
       changes: { status: { from: 'unmatched', to: 'applied' }, customerId: customer.id, accountReference: payment.accountReference },
     });
-    await recordApplication(tx, ctx, payment, applied, 'payment.assign');
-    return getPayment(tx, payment.id);
+    await recordApplication(tx, actor, payment, customer.id, applied, 'payment.assign');
+    return { ...(await getPayment(tx, payment.id)), outcome: applied.outcome };
   });
 }
 
 async function lockPayment(tx: Database, id: string): Promise<PaymentRow> {
   const [payment] = await tx.select().from(payments).where(eq(payments.id, id)).for('update');
-  if (!payment) throw notFound();
+  if (!payment) throw notFound('Payment');
   return payment;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reversal
 
-/** The effect of the payment's latest application, read back from its audit row. */
-async function appliedEffect(tx: Database, paymentId: string): Promise<ApplyEffect | null> {
-  const [row] = await tx
-    .select({ changes: auditLog.changes })
-    .from(auditLog)
-    .where(and(eq(auditLog.entityType, 'payment'), eq(auditLog.entityId, paymentId), eq(auditLog.action, 'payment.apply')))
-    .orderBy(desc(auditLog.id))
-    .limit(1);
-  return (row?.changes as ApplyEffect | null | undefined) ?? null;
+/** The application record kept on the payment, or null when none was recorded (imports, the demo seed). */
+function recordedApplication(payment: PaymentRow): ApplicationRecord | null {
+  if (!payment.appliedAt || !payment.customerId) return null;
+  return {
+    customerId: payment.customerId,
+    subscriptionId: payment.subscriptionId,
+    balanceDeltaCents: payment.balanceDeltaCents ?? 0,
+    renewalPeriods: payment.renewalPeriods ?? 0,
+    renewalDays: payment.renewalDays ?? 0,
+    expiresBefore: payment.expiresBefore,
+    reactivated: payment.reactivated ?? false,
+  };
 }
 
 /**
- * Payments inserted without going through `applyPayment` (the demo seed, a data import) have no
- * apply record; their effect is taken to be the standard one: as many whole periods of the
- * subscription's plan as the amount pays for, the rest as credit.
+ * Payments inserted without an application record (the demo seed, a data import) are taken to have
+ * had the standard effect: as many whole periods of their subscription's plan as the amount pays
+ * for (unless the subscription is still pending: then it was credit), the rest as credit.
  */
-async function importedEffect(tx: Database, payment: PaymentRow): Promise<ApplyEffect | null> {
+async function importedApplication(tx: Database, payment: PaymentRow): Promise<ApplicationRecord | null> {
   if (!payment.customerId) return null;
-  let renewal: RenewalEffect | null = null;
+  let renewalPeriods = 0;
+  let renewalDays = 0;
   let spent = 0;
   if (payment.subscriptionId) {
     const [row] = await tx
-      .select({ status: subscriptions.status, expiresAt: subscriptions.expiresAt, priceCents: plans.priceCents, validityDays: plans.validityDays })
+      .select({ status: subscriptions.status, priceCents: plans.priceCents, validityDays: plans.validityDays })
       .from(subscriptions)
       .innerJoin(plans, eq(plans.id, subscriptions.planId))
       .where(eq(subscriptions.id, payment.subscriptionId));
-    if (row && row.status !== 'pending' && row.priceCents > 0) {
-      const periods = Math.min(Math.floor(payment.amountCents / row.priceCents), Math.max(1, Math.floor(MAX_DAYS_PER_PAYMENT / row.validityDays)));
-      if (periods > 0) {
-        spent = periods * row.priceCents;
-        renewal = {
-          subscriptionId: payment.subscriptionId,
-          periods,
-          addedDays: periods * row.validityDays,
-          expiresAt: { from: null, to: iso(row.expiresAt) ?? '' },
-          // Unknown whether it re-activated anything: never re-suspend on its account.
-          status: { from: row.status, to: row.status },
-        };
-      }
+    if (row && row.status !== 'pending') {
+      renewalPeriods = periodsPaidBy(payment.amountCents, row);
+      renewalDays = renewalPeriods * row.validityDays;
+      spent = renewalPeriods * row.priceCents;
     }
   }
   return {
     customerId: payment.customerId,
     subscriptionId: payment.subscriptionId,
-    balanceCents: { from: 0, to: 0 },
     balanceDeltaCents: payment.amountCents - spent,
-    renewal,
+    renewalPeriods,
+    renewalDays,
+    expiresBefore: null,
+    // Unknown whether it re-activated anything: never re-suspend on its account.
+    reactivated: false,
   };
 }
 
 /**
- * Undoes a payment: its renewal days come off the subscription's expiry, a subscription it had
- * re-activated is suspended again, its credit comes off the balance (which may go negative when
- * the credit was already used), and the payment is marked `reversed`. An expiry that now lies in
- * the past without such a re-activation is left to the expiry sweep and its grace period, exactly
- * as if the payment had never arrived. A second reversal answers 409.
+ * Undoes a payment from what its application recorded: its renewal days come off the
+ * subscription's expiry; a subscription it re-activated is suspended again when no paid time is
+ * left; its net balance change comes off the balance — which goes negative (money owed) when the
+ * credit was already spent, e.g. on an activation. An expiry that now lies in the past without
+ * such a re-activation is left to the expiry sweep and its grace period, exactly as if the payment
+ * had never arrived. A second reversal answers 409.
  */
-export async function reversePayment(db: Database, ctx: AuditContext, input: ReversePaymentInput): Promise<Payment> {
+export async function reversePayment(db: Database, actor: Actor, input: ReversePaymentInput): Promise<Payment> {
   return db.transaction(async (tx) => {
     const payment = await lockPayment(tx, input.id);
-    if (payment.status === 'reversed') throw new TRPCError({ code: 'CONFLICT', message: 'This payment has already been reversed' });
+    if (payment.status === 'reversed') throw conflict('This payment has already been reversed');
     const now = new Date();
-    const effect = payment.status === 'applied' ? ((await appliedEffect(tx, payment.id)) ?? (await importedEffect(tx, payment))) : null;
+    const record = payment.status === 'applied' ? (recordedApplication(payment) ?? (await importedApplication(tx, payment))) : null;
 
     const undone: Record<string, unknown> = {};
     let customerChange: CustomerStatusChange | null = null;
-    if (effect) {
-      const renewal = effect.renewal;
-      if (renewal) {
-        const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, renewal.subscriptionId)).for('update');
+    if (record) {
+      const renewed = record.subscriptionId && record.renewalDays > 0 ? record.subscriptionId : null;
+      if (renewed) {
+        const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, renewed)).for('update');
         if (sub?.expiresAt) {
-          const expiresAt = addDays(sub.expiresAt, -renewal.addedDays);
-          const resuspend = renewal.status.from === 'suspended' && sub.status === 'active';
+          const expiresAt = addDays(sub.expiresAt, -record.renewalDays);
+          const resuspend = record.reactivated && sub.status === 'active' && expiresAt.getTime() <= now.getTime();
           await tx
             .update(subscriptions)
             .set({ expiresAt, ...(resuspend ? { status: 'suspended' as const, suspendedAt: now } : {}) })
             .where(eq(subscriptions.id, sub.id));
           undone.subscription = {
             id: sub.id,
+            removedDays: record.renewalDays,
             expiresAt: { from: sub.expiresAt.toISOString(), to: expiresAt.toISOString() },
             ...(resuspend ? { status: { from: 'active', to: 'suspended' } } : {}),
           };
@@ -478,19 +509,19 @@ export async function reversePayment(db: Database, ctx: AuditContext, input: Rev
       const [customer] = await tx
         .select({ balanceCents: customers.balanceCents })
         .from(customers)
-        .where(eq(customers.id, effect.customerId))
+        .where(eq(customers.id, record.customerId))
         .for('update');
-      if (customer) {
-        const to = customer.balanceCents - effect.balanceDeltaCents;
-        await tx.update(customers).set({ balanceCents: to }).where(eq(customers.id, effect.customerId));
+      if (customer && record.balanceDeltaCents !== 0) {
+        const to = customer.balanceCents - record.balanceDeltaCents;
+        await tx.update(customers).set({ balanceCents: to }).where(eq(customers.id, record.customerId));
         undone.balanceCents = { from: customer.balanceCents, to };
       }
-      if (renewal) customerChange = await syncCustomerStatus(tx, effect.customerId);
+      if (renewed) customerChange = await syncCustomerStatus(tx, record.customerId);
     }
 
     await tx
       .update(payments)
-      .set({ status: 'reversed', reversedAt: now, reversedById: ctx.user?.id ?? null, reversalReason: input.reason })
+      .set({ status: 'reversed', reversedAt: now, reversedById: actor.user?.id ?? null, reversalReason: input.reason })
       .where(eq(payments.id, payment.id));
 
     const audits: AuditEntry[] = [
@@ -498,14 +529,19 @@ export async function reversePayment(db: Database, ctx: AuditContext, input: Rev
         action: 'payment.reverse',
         entityType: 'payment',
         entityId: payment.id,
-        changes: { status: { from: payment.status, to: 'reversed' }, reason: input.reason, ...undone },
+        changes: {
+          status: { from: payment.status, to: 'reversed' },
+          reason: input.reason,
+          ...(record && !payment.appliedAt ? { undoneAs: 'imported payment (standard effect)' } : {}),
+          ...undone,
+        },
       },
     ];
-    if (effect) {
+    if (record) {
       await addCustomerActivity(
         tx,
-        ctx,
-        effect.customerId,
+        actor,
+        record.customerId,
         `Payment ${payment.reference} (${formatKes(payment.amountCents)}) reversed: ${input.reason}`,
         { paymentId: payment.id, ...undone },
         'payment',
@@ -514,13 +550,12 @@ export async function reversePayment(db: Database, ctx: AuditContext, input: Rev
         audits.push({
           action: 'customer.status',
           entityType: 'customer',
-          entityId: effect.customerId,
+          entityId: record.customerId,
           changes: { status: customerChange, cause: 'payment.reverse' },
         });
       }
     }
-    for (const entry of audits) await audit(tx, ctx, entry);
+    for (const entry of audits) await audit(tx, actor, entry);
     return getPayment(tx, payment.id);
   });
 }
-

@@ -5,6 +5,7 @@
  * call the sweep directly with a chosen clock.
  */
 import type { FastifyInstance } from 'fastify';
+import { systemActor } from '../../lib/actor';
 import { sweepExpiredSubscriptions } from './service';
 
 export const EXPIRY_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
@@ -24,7 +25,11 @@ export default async function expirySweepPlugin(app: FastifyInstance, opts: Expi
 
   const runOnce = () => {
     // A slow sweep is never overlapped by the next tick of the same instance.
-    running ??= sweepExpiredSubscriptions(db, new Date(), config.subscriptionGraceHours)
+    // Each run is its own system actor (its request id names the run in the audit trail).
+    running ??= sweepExpiredSubscriptions(db, systemActor('expiry-sweep', { log: app.log }), {
+      now: new Date(),
+      graceHours: config.subscriptionGraceHours,
+    })
       .then(({ suspended }) => {
         if (suspended.length > 0) app.log.info({ event: 'subscriptions.expired', count: suspended.length }, 'expired subscriptions suspended');
       })

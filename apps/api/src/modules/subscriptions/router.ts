@@ -11,8 +11,8 @@ import {
 import type { TRPCRouterRecord } from '@trpc/server';
 import { permissionProcedure } from '../../trpc/trpc';
 import {
+  addSubscription,
   changeSubscriptionStatus,
-  createSubscription,
   getSubscription,
   listSubscriptions,
   type SubscriptionAction,
@@ -68,12 +68,7 @@ export const subscriptionsRouter = {
     })
     .input(createSubscriptionInput)
     .output(subscriptionSchema)
-    .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
-        const row = await createSubscription(tx, ctx, input);
-        return getSubscription(tx, row.id);
-      }),
-    ),
+    .mutation(({ ctx, input }) => addSubscription(ctx.db, ctx, input)),
 
   activate: statusAction('activate'),
   suspend: statusAction('suspend'),

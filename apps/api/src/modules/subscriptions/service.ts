@@ -1,7 +1,8 @@
 /**
  * Subscriptions: a customer × plan with a PPPoE username, start and expiry. Owns creation,
  * activation, suspension, restoration, cancellation, renewal by payment (called by the payments
- * service inside its transaction) and the customer status that follows from them.
+ * service inside its transaction), the expiry sweep, and the customer status that follows from
+ * them. Service time is only ever bought from the customer's balance (see `billing.ts`).
  */
 import {
   SUBSCRIPTION_TRANSITIONS,
@@ -9,18 +10,21 @@ import {
   type Subscription,
   type SubscriptionStatus,
 } from '@netflow/contracts';
-import { activities, customers, plans, subscriptions, type Database } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
+import { customers, plans, subscriptions, type Database } from '@netflow/db';
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import type { Actor } from '../../lib/actor';
+import { conflict, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { escapeLike, searchAny } from '../../lib/search';
+import { addActivities, addCustomerActivity } from '../activities';
 import { audit } from '../audit';
-import type { Context } from '../../trpc/context';
-import { recordAudit } from '../audit';
-import { addCustomerActivity } from '../activities';
+import { addDays, formatKes, periodsPaidBy } from './billing';
 
-export type AuditContext = Pick<Context, 'user' | 'ip' | 'requestId'>;
+/** What a change needs to know about who made it: enough for its audit row and timeline entry. */
+export type ChangeActor = Pick<Actor, 'user' | 'label' | 'ip' | 'requestId'>;
+/** Kept for modules not yet moved to `Actor` (plans, tickets); new code uses `Actor`. */
+export type AuditContext = ChangeActor;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
 export interface CreateSubscriptionFields {
@@ -35,7 +39,7 @@ export interface CreateSubscriptionFields {
  */
 export async function createSubscription(
   tx: Database,
-  ctx: AuditContext,
+  actor: ChangeActor,
   input: CreateSubscriptionFields,
 ): Promise<SubscriptionRow> {
   const [plan] = await tx
@@ -43,15 +47,15 @@ export async function createSubscription(
     .from(plans)
     .where(eq(plans.id, input.planId))
     .limit(1);
-  if (!plan) throw new TRPCError({ code: 'NOT_FOUND', message: 'Plan not found' });
-  if (!plan.active) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This plan is no longer offered' });
+  if (!plan) throw notFound('Plan');
+  if (!plan.active) throw invalid('This plan is no longer offered');
 
   const [customer] = await tx
     .select({ id: customers.id })
     .from(customers)
     .where(eq(customers.id, input.customerId))
     .limit(1);
-  if (!customer) throw new TRPCError({ code: 'NOT_FOUND', message: 'Customer not found' });
+  if (!customer) throw notFound('Customer');
 
   const pppoeUsername = input.pppoeUsername?.trim().toLowerCase();
   if (pppoeUsername) await assertUsernameFree(tx, pppoeUsername);
@@ -72,12 +76,12 @@ export async function createSubscription(
   }
   if (!row) throw new Error('subscription insert returned nothing');
 
-  await addCustomerActivity(tx, ctx, row.customerId, `Subscription to ${plan.name} created (pending activation)`, {
+  await addCustomerActivity(tx, actor, row.customerId, `Subscription to ${plan.name} created (pending activation)`, {
     subscriptionId: row.id,
     planId: plan.id,
   });
   // Audit last: the audit append lock is held until commit, so no row lock should follow it.
-  await audit(tx, ctx, {
+  await audit(tx, actor, {
     action: 'subscription.create',
     entityType: 'subscription',
     entityId: row.id,
@@ -86,7 +90,15 @@ export async function createSubscription(
   return row;
 }
 
-const usernameTaken = () => new TRPCError({ code: 'CONFLICT', message: 'That PPPoE username is already in use' });
+/** The `subscriptions.create` procedure: a pending subscription in its own transaction. */
+export function addSubscription(db: Database, actor: Actor, input: CreateSubscriptionFields): Promise<Subscription> {
+  return db.transaction(async (tx) => {
+    const row = await createSubscription(tx, actor, input);
+    return getSubscription(tx, row.id);
+  });
+}
+
+const usernameTaken = () => conflict('That PPPoE username is already in use');
 
 async function assertUsernameFree(tx: Database, username: string) {
   const [taken] = await tx
@@ -145,11 +157,9 @@ export async function getSubscription(db: Database, id: string): Promise<Subscri
     .innerJoin(plans, eq(plans.id, subscriptions.planId))
     .where(eq(subscriptions.id, id))
     .limit(1);
-  if (!row) throw notFound();
+  if (!row) throw notFound('Subscription');
   return toSubscription(row);
 }
-
-const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'Subscription not found' });
 
 /** Pending subscriptions have no expiry yet; they sort after every dated one. */
 const NO_EXPIRY = sql`'9999-12-31T00:00:00Z'::timestamptz`;
@@ -208,47 +218,82 @@ const ACTION_FROM: Record<SubscriptionAction, readonly SubscriptionStatus[]> = {
   cancel: ['pending', 'active', 'suspended'],
 };
 
-const DAY_MS = 24 * 3600 * 1000;
-export const addDays = (from: Date, days: number) => new Date(from.getTime() + days * DAY_MS);
+/** What activation bought from the balance: whole periods, or none ("awaiting payment"). */
+interface ActivationPayment {
+  paidPeriods: number;
+  balanceCents: { from: number; to: number };
+}
+
+/**
+ * Activation starts the service clock now and buys from the customer's balance as many whole
+ * periods as it covers. A balance short of one period activates "awaiting payment": the expiry is
+ * the activation itself, so the subscription is lapsed from the start and the expiry sweep suspends
+ * it after the grace period unless a payment renews it (from now). Activation never grants time
+ * that was not paid for. Locks the customer row (after the subscription's: one lock order).
+ */
+async function payForActivation(
+  tx: Database,
+  customerId: string,
+  plan: { priceCents: number; validityDays: number },
+  now: Date,
+  set: Partial<typeof subscriptions.$inferInsert>,
+): Promise<ActivationPayment> {
+  const [customer] = await tx
+    .select({ balanceCents: customers.balanceCents })
+    .from(customers)
+    .where(eq(customers.id, customerId))
+    .for('update');
+  if (!customer) throw new Error('subscription without customer');
+  const paidPeriods = periodsPaidBy(customer.balanceCents, plan);
+  const to = customer.balanceCents - paidPeriods * plan.priceCents;
+  if (paidPeriods > 0) await tx.update(customers).set({ balanceCents: to }).where(eq(customers.id, customerId));
+  set.startsAt = now;
+  set.expiresAt = addDays(now, paidPeriods * plan.validityDays);
+  set.suspendedAt = null;
+  return { paidPeriods, balanceCents: { from: customer.balanceCents, to } };
+}
+
+function statusChangeBody(planName: string, from: SubscriptionStatus, to: SubscriptionStatus, updated: SubscriptionRow, paid: ActivationPayment | null, priceCents: number) {
+  const base = `Subscription to ${planName}: ${from} → ${to}`;
+  if (!paid) return base;
+  if (paid.paidPeriods > 0) {
+    const periods = paid.paidPeriods === 1 ? 'one period' : `${paid.paidPeriods} periods`;
+    return `${base}; ${periods} paid from the balance, until ${iso(updated.expiresAt)?.slice(0, 10) ?? '—'}`;
+  }
+  return `${base}, awaiting payment (balance ${formatKes(paid.balanceCents.from)}, plan ${formatKes(priceCents)}): suspended after the grace period unless paid`;
+}
 
 export async function changeSubscriptionStatus(
   db: Database,
-  ctx: AuditContext,
+  actor: Actor,
   input: { id: string; action: SubscriptionAction; reason?: string | undefined },
 ): Promise<Subscription> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(subscriptions).where(eq(subscriptions.id, input.id)).for('update');
-    if (!current) throw notFound();
+    if (!current) throw notFound('Subscription');
     const to = ACTION_TARGET[input.action];
     // The table in contracts and the per-action sources must agree; both are checked.
     if (!ACTION_FROM[input.action].includes(current.status) || !SUBSCRIPTION_TRANSITIONS[current.status].includes(to)) {
-      throw new TRPCError({
-        code: 'CONFLICT',
-        message: `Cannot ${input.action} a subscription that is ${current.status}`,
-      });
+      throw conflict(`Cannot ${input.action} a subscription that is ${current.status}`);
     }
     const now = new Date();
     const set: Partial<typeof subscriptions.$inferInsert> = { status: to };
     const [plan] = await tx.select().from(plans).where(eq(plans.id, current.planId));
     if (!plan) throw new Error('subscription without plan');
 
+    let paid: ActivationPayment | null = null;
     switch (input.action) {
       case 'activate':
-        set.startsAt = now;
-        set.expiresAt = addDays(now, plan.validityDays);
-        set.suspendedAt = null;
+        paid = await payForActivation(tx, current.customerId, plan, now, set);
         break;
       case 'suspend':
         set.suspendedAt = now;
         break;
       case 'restore':
-        // Restoring an expired subscription would only hand it back to the expiry sweep; the way
-        // back from an expiry is a payment, which renews and re-activates in one step.
-        if (current.expiresAt && current.expiresAt.getTime() <= now.getTime()) {
-          throw new TRPCError({
-            code: 'CONFLICT',
-            message: 'This subscription has expired; record a payment to renew it',
-          });
+        // Restoring a lapsed (or never paid) subscription would hand out time nobody paid for; the
+        // way back from an expiry is a payment, which renews and re-activates in one step.
+        if (!current.expiresAt || current.expiresAt.getTime() <= now.getTime()) {
+          throw conflict('This subscription has expired; record a payment to renew it');
         }
         set.suspendedAt = null;
         break;
@@ -266,24 +311,26 @@ export async function changeSubscriptionStatus(
     if (!updated) throw new Error('subscription update returned nothing');
 
     const customerChange = await syncCustomerStatus(tx, current.customerId);
-    await addCustomerActivity(tx, ctx, current.customerId, `Subscription to ${plan.name}: ${current.status} → ${to}`, {
+    await addCustomerActivity(tx, actor, current.customerId, statusChangeBody(plan.name, current.status, to, updated, paid, plan.priceCents), {
       subscriptionId: current.id,
       action: input.action,
+      ...(paid ? { paidPeriods: paid.paidPeriods, expiresAt: iso(updated.expiresAt) } : {}),
       ...(input.reason ? { reason: input.reason } : {}),
     });
     // Audit rows last: the audit append lock is held until commit, so no row lock is taken after it.
-    await audit(tx, ctx, {
+    await audit(tx, actor, {
       action: `subscription.${input.action}`,
       entityType: 'subscription',
       entityId: current.id,
       changes: {
         status: { from: current.status, to },
         ...(set.expiresAt ? { expiresAt: { from: iso(current.expiresAt), to: iso(updated.expiresAt) } } : {}),
+        ...(paid ? { paidPeriods: paid.paidPeriods, balanceCents: paid.balanceCents, awaitingPayment: paid.paidPeriods === 0 } : {}),
         ...(updated.pppoeUsername !== current.pppoeUsername ? { pppoeUsername: updated.pppoeUsername } : {}),
         ...(input.reason ? { reason: input.reason } : {}),
       },
     });
-    if (customerChange) await auditCustomerStatus(tx, ctx, current.customerId, customerChange, `subscription.${input.action}`);
+    if (customerChange) await auditCustomerStatus(tx, actor, current.customerId, customerChange, `subscription.${input.action}`);
     return getSubscription(tx, current.id);
   });
 }
@@ -326,7 +373,7 @@ async function activateWithGeneratedUsername(
       if (!isUniqueViolation(error, 'subscriptions_pppoe_username_key')) throw error;
     }
   }
-  throw new TRPCError({ code: 'CONFLICT', message: 'Could not allocate a PPPoE username; try again' });
+  throw conflict('Could not allocate a PPPoE username; try again');
 }
 
 const ilikeLiteralPrefix = (column: typeof subscriptions.pppoeUsername, prefix: string) =>
@@ -372,12 +419,12 @@ export async function syncCustomerStatus(tx: Database, customerId: string): Prom
 
 export function auditCustomerStatus(
   tx: Database,
-  ctx: AuditContext,
+  actor: ChangeActor,
   customerId: string,
   change: CustomerStatusChange,
   cause: string,
 ) {
-  return audit(tx, ctx, {
+  return audit(tx, actor, {
     action: 'customer.status',
     entityType: 'customer',
     entityId: customerId,
@@ -434,7 +481,6 @@ export async function renewSubscription(
 // ---------------------------------------------------------------------------------------------
 // Expiry sweep
 
-const SWEEP_ACTOR = { actorId: null, actorLabel: 'system:expiry-sweep', ip: null, requestId: null };
 const SWEEP_BATCH = 200;
 
 export interface SweepResult {
@@ -442,12 +488,18 @@ export interface SweepResult {
 }
 
 /**
- * Suspends active subscriptions whose expiry plus the grace period has passed. Safe to run twice
- * or from several instances at once: each batch claims its rows with `FOR UPDATE SKIP LOCKED`
- * and the UPDATE re-checks `status = 'active'`, so a row is suspended (and audited) exactly once;
- * a concurrent sweep skips rows another one holds instead of waiting for them.
+ * Suspends active subscriptions whose expiry plus the grace period has passed, acting as `actor`
+ * (the timer passes `systemActor('expiry-sweep')`). Safe to run twice or from several instances at
+ * once: each batch claims its rows with `FOR UPDATE SKIP LOCKED` and the UPDATE re-checks
+ * `status = 'active'`, so a row is suspended (and audited) exactly once; a concurrent sweep skips
+ * rows another one holds instead of waiting for them.
  */
-export async function sweepExpiredSubscriptions(db: Database, now: Date, graceHours: number): Promise<SweepResult> {
+export async function sweepExpiredSubscriptions(
+  db: Database,
+  actor: ChangeActor,
+  input: { now: Date; graceHours: number },
+): Promise<SweepResult> {
+  const { now, graceHours } = input;
   const cutoff = new Date(now.getTime() - graceHours * 3600 * 1000);
   const suspended: string[] = [];
   for (;;) {
@@ -473,29 +525,23 @@ export async function sweepExpiredSubscriptions(db: Database, now: Date, graceHo
         if (change) customerChanges.set(customerId, change);
       }
       for (const row of rows) {
-        await tx.insert(activities).values({
-          customerId: row.customerId,
-          kind: 'subscription',
-          body: 'Subscription suspended: expired and past the grace period',
-          data: { subscriptionId: row.id, expiresAt: iso(row.expiresAt), graceHours },
-        });
+        await addActivities(tx, actor, { customerId: row.customerId }, [
+          {
+            kind: 'subscription',
+            body: 'Subscription suspended: expired and past the grace period',
+            data: { subscriptionId: row.id, expiresAt: iso(row.expiresAt), graceHours },
+          },
+        ]);
       }
       for (const row of rows) {
-        await recordAudit(tx, SWEEP_ACTOR, {
+        await audit(tx, actor, {
           action: 'subscription.expire',
           entityType: 'subscription',
           entityId: row.id,
           changes: { status: { from: 'active', to: 'suspended' }, expiresAt: iso(row.expiresAt), graceHours },
         });
       }
-      for (const [customerId, change] of customerChanges) {
-        await recordAudit(tx, SWEEP_ACTOR, {
-          action: 'customer.status',
-          entityType: 'customer',
-          entityId: customerId,
-          changes: { status: change, cause: 'subscription.expire' },
-        });
-      }
+      for (const [customerId, change] of customerChanges) await auditCustomerStatus(tx, actor, customerId, change, 'subscription.expire');
       return rows;
     });
     suspended.push(...batch.map((r) => r.id));

@@ -3,8 +3,9 @@ import { activities, auditLog, subscriptions } from '@netflow/db';
 import { and, eq } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../lib/actor';
 import { codeOf, createTestApp } from '../../test/harness';
-import type { CurrentUser } from '../../trpc/context';
+import type { CurrentUser } from '../../lib/actor';
 import expirySweepPlugin from './expiry-sweep';
 import {
   auditRows,
@@ -19,6 +20,7 @@ import {
 import { createSubscription, sweepExpiredSubscriptions } from './service';
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
+const sweep = (now: Date, graceHours: number) => sweepExpiredSubscriptions(t.db.db, systemActor('expiry-sweep'), { now, graceHours });
 const staff = {} as Record<Role, CurrentUser>;
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
@@ -98,9 +100,9 @@ describe('creating a subscription', () => {
 });
 
 describe('status changes', () => {
-  it('activation starts now, expires after the plan validity and generates a unique PPPoE username', async () => {
-    const plan = await insertPlan(t.db.db, { validityDays: 30 });
-    const customer = await insertCustomer(t.db.db);
+  it('activation starts now, buys one period from a balance that covers it, and generates a unique PPPoE username', async () => {
+    const plan = await insertPlan(t.db.db, { validityDays: 30, priceCents: 250_000 });
+    const customer = await insertCustomer(t.db.db, { balanceCents: 300_000 });
     const a = await insertSubscription(t.db.db, { customerId: customer.id, planId: plan.id });
     const b = await insertSubscription(t.db.db, { customerId: customer.id, planId: plan.id });
     const before = Date.now();
@@ -111,14 +113,38 @@ describe('status changes', () => {
     expect(startsAt).toBeGreaterThanOrEqual(before);
     expect(startsAt).toBeLessThanOrEqual(after);
     expect(Date.parse(activated.expiresAt ?? '') - startsAt).toBe(30 * DAY_MS);
+    expect((await customerRow(t.db.db, customer.id)).balanceCents).toBe(50_000);
     const base = customer.accountNumber.toLowerCase().replace('-', '');
     expect(activated.pppoeUsername).toBe(base);
+
+    // The rest of the balance does not pay for a period: the second one awaits payment.
     const second = await t.caller(staff.technician).subscriptions.activate({ id: b.id });
     expect(second.pppoeUsername).toBe(`${base}-2`);
+    expect(second.status).toBe('active');
+    expect(second.expiresAt).toBe(second.startsAt);
+    expect((await customerRow(t.db.db, customer.id)).balanceCents).toBe(50_000);
 
     const [audit] = await auditRows(t.db.db, a.id, 'subscription.activate');
-    expect(audit?.changes).toMatchObject({ status: { from: 'pending', to: 'active' }, pppoeUsername: base });
+    expect(audit?.changes).toMatchObject({
+      status: { from: 'pending', to: 'active' },
+      pppoeUsername: base,
+      paidPeriods: 1,
+      balanceCents: { from: 300_000, to: 50_000 },
+      awaitingPayment: false,
+    });
     expect(audit?.actorId).toBe(staff.technician.id);
+    const [unpaid] = await auditRows(t.db.db, b.id, 'subscription.activate');
+    expect(unpaid?.changes).toMatchObject({ paidPeriods: 0, awaitingPayment: true });
+  });
+
+  it('restore refuses a subscription without paid time left (expired or never paid): 409, nothing changes', async () => {
+    const lapsed = await subscriptionIn('suspended', { expiresAt: daysFromNow(-1) });
+    const neverPaid = await subscriptionIn('suspended', { startsAt: daysFromNow(-1), expiresAt: null });
+    for (const sub of [lapsed, neverPaid]) {
+      expect(await codeOf(t.caller(staff.manager).subscriptions.restore({ id: sub.id }))).toBe('CONFLICT');
+      expect((await subscriptionRow(t.db.db, sub.id)).status).toBe('suspended');
+      expect(await auditRows(t.db.db, sub.id)).toEqual([]);
+    }
   });
 
   it('customer status follows: suspended with no active subscription, active on restore, inactive once all are cancelled', async () => {
@@ -261,10 +287,10 @@ describe('expiry sweep', () => {
     const current = await subscriptionIn('active', { expiresAt: daysFromNow(3) });
     const alreadySuspended = await subscriptionIn('suspended', { expiresAt: daysFromNow(-30) });
 
-    const first = await sweepExpiredSubscriptions(t.db.db, now, 24);
+    const first = await sweep(now, 24);
     expect(first.suspended).toContain(overdue.id);
     for (const id of [inGrace.id, current.id, alreadySuspended.id]) expect(first.suspended).not.toContain(id);
-    const second = await sweepExpiredSubscriptions(t.db.db, now, 24);
+    const second = await sweep(now, 24);
     expect(second.suspended).toEqual([]);
 
     expect((await subscriptionRow(t.db.db, overdue.id)).status).toBe('suspended');
@@ -279,7 +305,7 @@ describe('expiry sweep', () => {
     const now = new Date();
     const overdue = [];
     for (let i = 0; i < 6; i += 1) overdue.push(await subscriptionIn('active', { expiresAt: daysFromNow(-2 - i) }));
-    const [a, b] = await Promise.all([sweepExpiredSubscriptions(t.db.db, now, 1), sweepExpiredSubscriptions(t.db.db, now, 1)]);
+    const [a, b] = await Promise.all([sweep(now, 1), sweep(now, 1)]);
     const all = [...a.suspended, ...b.suspended];
     for (const sub of overdue) {
       expect(all.filter((id) => id === sub.id)).toHaveLength(1);
@@ -319,7 +345,8 @@ describe('expiry sweep', () => {
 describe('REST twins', () => {
   it('POST /api/subscriptions, POST /api/subscriptions/{id}/activate|suspend|restore|cancel, GET /api/subscriptions', async () => {
     const plan = await insertPlan(t.db.db);
-    const customer = await insertCustomer(t.db.db);
+    // One period paid in advance, so activation buys time that a restore can hand back.
+    const customer = await insertCustomer(t.db.db, { balanceCents: plan.priceCents });
     const headers = { authorization: `Bearer ${await t.tokenFor(staff.manager)}` };
     const created = await t.app.inject({ method: 'POST', url: '/api/subscriptions', headers, payload: { customerId: customer.id, planId: plan.id } });
     expect(created.statusCode).toBe(201);

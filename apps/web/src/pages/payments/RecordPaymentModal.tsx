@@ -14,6 +14,7 @@ import { MoneyInput } from '../../components/pickers';
 import { applyServerErrors, emptyAsUndefined, formParse, notifySuccess } from '../../lib/forms';
 import { formatMoney } from '../../lib/format';
 import { useTRPC } from '../../trpc';
+import { describeOutcome } from './paymentOutcome';
 
 export const METHOD_LABELS: Record<(typeof PAYMENT_METHODS)[number], string> = { mpesa: 'M-Pesa', cash: 'Cash', bank: 'Bank' };
 
@@ -58,12 +59,7 @@ function RecordPaymentForm({ customer, onClose }: { customer?: { id: string; nam
         for (const key of [trpc.payments.pathKey(), trpc.customers.pathKey(), trpc.subscriptions.pathKey(), trpc.dashboard.pathKey(), trpc.activities.pathKey()]) {
           void queryClient.invalidateQueries({ queryKey: key });
         }
-        notifySuccess(
-          payment.status === 'applied'
-            ? `${formatMoney(payment.amountCents)} applied to ${payment.customerName ?? 'the customer'}`
-            : `${formatMoney(payment.amountCents)} kept as unmatched`,
-          'Payment recorded',
-        );
+        notifySuccess(describeOutcome(payment), payment.customerName ? `Payment from ${payment.customerName} recorded` : 'Payment recorded');
       },
       onError: (error) => applyServerErrors(error, form.setError, FIELDS),
     }),
@@ -73,14 +69,19 @@ function RecordPaymentForm({ customer, onClose }: { customer?: { id: string; nam
     const p = record.data;
     return (
       <Stack>
-        {p.status === 'applied' ? (
-          <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title="Payment applied">
-            {formatMoney(p.amountCents)} ({p.reference}) was applied to {p.customerName} · {p.accountNumber}
-            {p.subscriptionId ? '; their subscription was renewed.' : '.'}
-          </Alert>
-        ) : (
+        {p.outcome.kind === 'unmatched' ? (
           <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} title="Payment kept as unmatched">
             No customer has the account number “{p.accountReference}”. Finance can assign it from the Payments page.
+          </Alert>
+        ) : (
+          <Alert
+            color={p.outcome.kind === 'renewed' ? 'teal' : 'blue'}
+            variant="light"
+            icon={<IconCircleCheck size={18} />}
+            title="Payment applied"
+            data-testid="payment-outcome"
+          >
+            {formatMoney(p.amountCents)} ({p.reference}) from {p.customerName} · {p.accountNumber}. {describeOutcome(p)}
           </Alert>
         )}
         <Group justify="flex-end">
@@ -96,7 +97,8 @@ function RecordPaymentForm({ customer, onClose }: { customer?: { id: string; nam
         <FormAlert errors={errors} />
         {customer ? (
           <Text size="sm" c="dimmed">
-            Account <strong>{customer.accountNumber}</strong>. The payment renews their subscription by the plan&apos;s validity.
+            Account <strong>{customer.accountNumber}</strong>. The money goes to their balance; every whole plan price in it renews
+            their subscription by one period.
           </Text>
         ) : (
           <TextInput
