@@ -29,19 +29,18 @@ export type FieldInput<T extends RecordTable, K extends FieldOf<T>> = { readonly
 /**
  * The contract's fields of `input` as insert values for `table`. `fields` is the contract's list
  * (e.g. `CUSTOMER_FIELDS`): a name with no column, or a value the column cannot take, is a type
- * error here. Absent fields stay absent (the column default applies).
+ * error here. Required fields stay required; absent ones stay absent (the column default applies).
  */
-export function columnValues<T extends RecordTable, K extends FieldOf<T>>(
+export function columnValues<T extends RecordTable, K extends FieldOf<T>, I extends FieldInput<T, K>>(
   _table: T,
-  input: FieldInput<T, NoInfer<K>>,
+  input: I,
   fields: readonly K[],
-): Partial<Pick<InsertOf<T>, K>> {
-  const values: Partial<Pick<InsertOf<T>, K>> = {};
+): Pick<I, K & keyof I> {
+  const values: Partial<I> = {};
   for (const field of fields) {
-    const value = input[field];
-    if (value !== undefined) values[field] = value;
+    if (input[field] !== undefined) values[field] = input[field];
   }
-  return values;
+  return values as Pick<I, K & keyof I>;
 }
 
 /** One field's change as the audit trail stores it. */

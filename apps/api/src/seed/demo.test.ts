@@ -2,7 +2,7 @@ import { activities, customers, leads, payments, plans, subscriptions, tickets, 
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../modules/auth/passwords';
-import { customerRow, subscriptionRow } from '../modules/subscriptions/fixtures';
+import { customerRow, subscriptionRow } from '../test/fixtures';
 import { sweepExpiredSubscriptions } from '../modules/subscriptions/service';
 import { createHarness, type Harness } from '../test/harness';
 import { createTestDatabase } from '../test/db';

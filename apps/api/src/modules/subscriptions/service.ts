@@ -16,11 +16,11 @@ import { keyset, toPage, type Page } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { escapeLike, searchAny } from '../../lib/search';
 import { audit } from '../audit';
-import type { Context } from '../../trpc/context';
+import type { Actor } from '../../lib/actor';
 import { recordAudit } from '../audit';
 import { addCustomerActivity } from '../activities';
 
-export type AuditContext = Pick<Context, 'user' | 'ip' | 'requestId'>;
+export type AuditContext = Pick<Actor, 'user' | 'ip' | 'requestId'>;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
 export interface CreateSubscriptionFields {
