@@ -86,11 +86,15 @@ export function readableEvents(user: CurrentUser): SQL | undefined {
   for (const [kind, permission] of Object.entries(EVENT_READ_PERMISSION) as [ActivityKind, Permission | null][]) {
     if (permission === null) continue;
     const scope = scopeOf(user.role, permission);
-    if (!scope) hidden.push(kind);
-    else if (kind === 'ticket' && scope !== 'all') {
-      // Uncorrelated, so computed once per query; compared as text so odd data never fails the cast.
-      const mine = sql`(select ${tickets.id}::text from ${tickets} where ${visibleTickets({ user, scope })})`;
-      scopedTickets = or(sql`${activities.kind} <> 'ticket'`, inArray(sql`${activities.data} ->> 'ticketId'`, mine));
+    if (!scope) {
+      hidden.push(kind);
+      continue;
+    }
+    const ticketRule = kind === 'ticket' ? visibleTickets({ user, scope }) : undefined;
+    if (ticketRule) {
+      // Uncorrelated, so computed once per query; compared as text so odd data never fails a cast.
+      const readable = sql`(select ${tickets.id}::text from ${tickets} where ${ticketRule})`;
+      scopedTickets = or(sql`${activities.kind} <> 'ticket'`, inArray(sql`${activities.data} ->> 'ticketId'`, readable));
     }
   }
   return and(hidden.length > 0 ? notInArray(activities.kind, hidden) : undefined, scopedTickets);
