@@ -3,6 +3,22 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Module faces: inside apps/api/src/modules, another module is imported through its index
+// (`../customers`), never its files (`../customers/service`); services know nothing of the transport.
+const deepModuleImport = {
+  regex: '^\\.\\./[^./][^/]*/',
+  message: 'Import another module through its face (`../<module>`, its index.ts), not its files.',
+};
+const transportImports = [
+  { regex: '^(\\.\\./)+trpc(/|$)', message: 'Only router.ts files (and tests) may use the tRPC layer; services take an Actor and throw domain errors (lib/errors.ts).' },
+  { regex: '^@trpc/', message: 'Only router.ts files (and tests) may use tRPC; services throw domain errors (lib/errors.ts).' },
+];
+// From outside the modules, only a module's face or its router (composed by trpc/router.ts).
+const deepImportFromOutside = {
+  regex: '(^|/)modules/[^/]+/(?!router$)[^/]+',
+  message: 'Import a module through its face (`modules/<module>`, its index.ts); only trpc/router.ts composes routers.',
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/.cache/**', '**/node_modules/**', '**/migrations/**', '**/*.mjs', '**/*.config.ts'] },
   js.configs.recommended,
@@ -21,6 +37,20 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['apps/api/src/modules/**/*.ts'],
+    ignores: ['apps/api/src/modules/*/router.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepModuleImport, ...transportImports] }] },
+  },
+  {
+    files: ['apps/api/src/modules/*/router.ts', 'apps/api/src/modules/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepModuleImport] }] },
+  },
+  {
+    files: ['apps/api/src/**/*.ts', 'apps/api/bench/**/*.ts'],
+    ignores: ['apps/api/src/modules/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImportFromOutside] }] },
   },
   {
     // The config module, CLI entry points, tests and build tooling are where the environment is read.

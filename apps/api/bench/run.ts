@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { hashPassword, verifyPassword } from '../src/modules/auth/passwords';
 import { encodeCursor } from '../src/lib/pagination';
-import { listLeads, type LeadActor } from '../src/modules/leads/service';
+import { listLeads, type LeadReader } from '../src/modules/leads';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 15);
@@ -114,11 +114,9 @@ async function main() {
       db,
       sql`insert into users (name, email, password_hash, role, status) values ('Bench', 'bench@example.com', 'x', 'admin', 'active') returning id`,
     );
-    const actor: LeadActor = {
+    const actor: LeadReader = {
       user: { id: admin?.id ?? '', name: 'Bench', email: 'bench@example.com', role: 'admin' },
       scope: 'all',
-      ip: '127.0.0.1',
-      requestId: 'bench',
     };
 
     const search = leadListInput.parse({ search: 'wekesa 4242', limit: 25 });

@@ -1,6 +1,7 @@
 /** Schemas of the customers module: account holders, their detail view and list filters. */
 import { z } from 'zod';
 import { idSchema, isoDateTime, nameSchema, optionalEmailSchema, optionalText, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+import type { EditableInOutput } from './fields';
 
 export const CUSTOMER_STATUSES = ['active', 'suspended', 'inactive'] as const;
 export const customerStatusSchema = z.enum(CUSTOMER_STATUSES);
@@ -9,25 +10,34 @@ export type CustomerStatus = z.infer<typeof customerStatusSchema>;
 /** Account numbers look like NF-000123; customers type them as the M-Pesa BillRefNumber. */
 export const ACCOUNT_NUMBER_PATTERN = /^NF-\d{6,}$/;
 
+/** Longest staff note on a customer. */
+export const CUSTOMER_NOTES_MAX = 2000;
+
+/**
+ * The fields staff type for a customer: the one list the API's insert and patch, and the web form,
+ * are derived from. A new field is added here (plus the column, its migration and the form).
+ */
 const customerFields = {
   name: nameSchema,
   phone: phoneSchema,
   email: optionalEmailSchema,
   address: optionalText(300),
   location: optionalText(200),
+  /** Free-text notes for staff (access instructions, preferred contact times …). */
+  notes: optionalText(CUSTOMER_NOTES_MAX),
 };
 
 export const customerCreateInput = z.object(customerFields);
 export type CustomerCreateInput = z.infer<typeof customerCreateInput>;
+/** The names of the fields staff type (create form, insert). */
+export const CUSTOMER_FIELDS = customerCreateInput.keyof().options;
 
-/** The account number and balance are never edited by hand. */
-export const customerUpdateInput = z.object({
-  id: idSchema,
-  ...customerFields,
-  name: nameSchema.optional(),
-  phone: phoneSchema.optional(),
-  status: customerStatusSchema.optional(),
-});
+/** Every field may be left out on an edit; the account number and balance are never edited by hand. */
+const customerEditable = customerCreateInput.partial().extend({ status: customerStatusSchema.optional() });
+/** The names of the fields an edit may change (what the patch diffs and audits). */
+export const CUSTOMER_UPDATE_FIELDS = customerEditable.keyof().options;
+
+export const customerUpdateInput = customerEditable.extend({ id: idSchema });
 export type CustomerUpdateInput = z.infer<typeof customerUpdateInput>;
 
 export const CUSTOMER_SORTS = ['createdAt', 'updatedAt', 'name', 'accountNumber'] as const;
@@ -57,6 +67,7 @@ export const customerSchema = z.object({
   email: z.string().nullable(),
   address: z.string().nullable(),
   location: z.string().nullable(),
+  notes: z.string().nullable(),
   status: customerStatusSchema,
   balanceCents: z.number().int(),
   leadId: idSchema.nullable(),
@@ -66,6 +77,9 @@ export const customerSchema = z.object({
 export type Customer = z.infer<typeof customerSchema>;
 
 export const customerPageSchema = pageOf(customerSchema);
+
+/** Every editable field comes back in the output (a type error names any that would be dropped). */
+const _customerFieldsInOutput: EditableInOutput<z.infer<typeof customerEditable>, Customer> = true;
 
 export const customerSubscriptionSummary = z.object({
   id: idSchema,

@@ -4,6 +4,7 @@ export * from './auth';
 export * from './common';
 export * from './customers';
 export * from './dashboard';
+export * from './fields';
 export * from './health';
 export * from './leads';
 export * from './payments';

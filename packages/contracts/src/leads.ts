@@ -1,6 +1,7 @@
 /** Schemas of the leads module: the sales pipeline new → contacted → qualified → won | lost. */
 import { z } from 'zod';
 import { idSchema, isoDateTime, nameSchema, optionalEmailSchema, optionalText, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+import type { EditableInOutput } from './fields';
 
 export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'won', 'lost'] as const;
 export const leadStatusSchema = z.enum(LEAD_STATUSES);
@@ -41,13 +42,11 @@ const leadFields = {
 
 export const leadCreateInput = z.object(leadFields);
 export type LeadCreateInput = z.infer<typeof leadCreateInput>;
+/** The names of the fields staff type for a lead (insert, and what an edit may change). */
+export const LEAD_FIELDS = leadCreateInput.keyof().options;
 
-export const leadUpdateInput = z.object({
-  id: idSchema,
-  ...leadFields,
-  name: nameSchema.optional(),
-  phone: phoneSchema.optional(),
-});
+/** Every field may be left out on an edit. */
+export const leadUpdateInput = leadCreateInput.partial().extend({ id: idSchema });
 export type LeadUpdateInput = z.infer<typeof leadUpdateInput>;
 
 export const leadSetStatusInput = z
@@ -113,6 +112,9 @@ export const leadSchema = z.object({
 export type Lead = z.infer<typeof leadSchema>;
 
 export const leadPageSchema = pageOf(leadSchema);
+
+/** Every editable field comes back in the output (a type error names any that would be dropped). */
+const _leadFieldsInOutput: EditableInOutput<LeadCreateInput, Lead> = true;
 
 export const leadConvertResult = z.object({
   lead: leadSchema,

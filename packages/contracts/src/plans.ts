@@ -1,6 +1,7 @@
 /** Schemas of the plans module: what the ISP sells (PPPoE or hotspot, rate, price, validity). */
 import { z } from 'zod';
 import { amountCentsSchema, idSchema, pageInput, pageOf, searchSchema } from './common';
+import type { EditableInOutput } from './fields';
 
 export const PLAN_TYPES = ['pppoe', 'hotspot'] as const;
 export const planTypeSchema = z.enum(PLAN_TYPES);
@@ -27,17 +28,11 @@ const planFields = {
 
 export const createPlanInput = z.object({ ...planFields, active: planFields.active.default(true) });
 export type CreatePlanInput = z.infer<typeof createPlanInput>;
+/** The names of a plan's fields (insert, and what an edit may change). */
+export const PLAN_FIELDS = createPlanInput.keyof().options;
 
-export const updatePlanInput = z.object({
-  id: idSchema,
-  name: planFields.name.optional(),
-  type: planFields.type.optional(),
-  downloadKbps: planFields.downloadKbps.optional(),
-  uploadKbps: planFields.uploadKbps.optional(),
-  priceCents: planFields.priceCents.optional(),
-  validityDays: planFields.validityDays.optional(),
-  active: planFields.active.optional(),
-});
+/** Every field may be left out on an edit. */
+export const updatePlanInput = z.object(planFields).partial().extend({ id: idSchema });
 export type UpdatePlanInput = z.infer<typeof updatePlanInput>;
 
 export const PLAN_SORTS = ['name', 'priceCents', 'createdAt'] as const;
@@ -67,3 +62,6 @@ export const planSchema = z.object({
 export type Plan = z.infer<typeof planSchema>;
 
 export const planPageSchema = pageOf(planSchema);
+
+/** Every editable field comes back in the output (a type error names any that would be dropped). */
+const _planFieldsInOutput: EditableInOutput<CreatePlanInput, Plan> = true;

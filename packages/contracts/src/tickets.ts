@@ -1,6 +1,7 @@
 /** Schemas of the tickets module: support requests with priority, assignee, comments and a status flow. */
 import { z } from 'zod';
-import { idSchema, isoDateTime, pageInput, pageOf, searchSchema } from './common';
+import { idSchema, isoDateTime, optionalText, pageInput, pageOf, searchSchema } from './common';
+import type { EditableInOutput } from './fields';
 
 export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const ticketPrioritySchema = z.enum(TICKET_PRIORITIES);
@@ -28,26 +29,34 @@ export function canMoveTicket(from: TicketStatus, to: TicketStatus): boolean {
 }
 
 const subjectSchema = z.string().trim().min(3, { error: 'At least 3 characters' }).max(200);
-const descriptionSchema = z.string().trim().max(5000);
+/** Blank means none (stored as null), so an empty box never counts as a change. */
+const descriptionSchema = optionalText(5000);
 
 export const createTicketInput = z.object({
   customerId: idSchema,
   subject: subjectSchema,
-  description: descriptionSchema.optional(),
+  description: descriptionSchema,
   priority: ticketPrioritySchema.default('normal'),
   assigneeId: idSchema.nullable().optional(),
 });
 export type CreateTicketInput = z.infer<typeof createTicketInput>;
+/** The names of the fields given when a ticket is opened (the insert). */
+export const TICKET_FIELDS = createTicketInput.keyof().options;
 
-/** Absent fields stay as they are; `assigneeId: null` unassigns. */
-export const updateTicketInput = z.object({
-  id: idSchema,
-  status: ticketStatusSchema.optional(),
-  priority: ticketPrioritySchema.optional(),
-  assigneeId: idSchema.nullable().optional(),
-  subject: subjectSchema.optional(),
-  description: descriptionSchema.optional(),
-});
+/** What an edit may change; absent fields stay as they are, `assigneeId: null` unassigns. */
+const ticketEditable = z
+  .object({
+    status: ticketStatusSchema,
+    priority: ticketPrioritySchema,
+    assigneeId: idSchema.nullable(),
+    subject: subjectSchema,
+    description: descriptionSchema,
+  })
+  .partial();
+/** The names of the fields an edit may change (what the patch diffs and audits). */
+export const TICKET_UPDATE_FIELDS = ticketEditable.keyof().options;
+
+export const updateTicketInput = ticketEditable.extend({ id: idSchema });
 export type UpdateTicketInput = z.infer<typeof updateTicketInput>;
 
 export const addTicketCommentInput = z.object({
@@ -105,3 +114,6 @@ export const ticketDetailSchema = ticketSchema.extend({ comments: z.array(ticket
 export type TicketDetail = z.infer<typeof ticketDetailSchema>;
 
 export const ticketPageSchema = pageOf(ticketSchema);
+
+/** Every editable field comes back in the output (a type error names any that would be dropped). */
+const _ticketFieldsInOutput: EditableInOutput<CreateTicketInput & z.infer<typeof ticketEditable>, Ticket> = true;

@@ -4,11 +4,11 @@
  * builder that fetches `limit + 1` rows to know whether another page exists.
  *
  * Usage in a service:
- *   const keyset = keyset({ name: 'createdAt.desc', column: leads.createdAt, type: 'timestamptz',
- *                           id: leads.id, direction: 'desc', cursor: input.cursor });
- *   const rows = await db.select({ ...fields, cursorKey: keyset.cursorKey }).from(leads)
- *     .where(and(filters, keyset.where)).orderBy(...keyset.orderBy).limit(input.limit + 1);
- *   return toPage(rows, input.limit, toOutput);
+ *   const page = keyset({ name: 'createdAt.desc', column: leads.createdAt, type: 'timestamptz',
+ *                          id: leads.id, direction: 'desc', cursor: input.cursor });
+ *   const rows = await db.select({ lead: leads, id: leads.id, cursorKey: page.cursorKey }).from(leads)
+ *     .where(and(filters, page.where)).orderBy(...page.orderBy).limit(input.limit + 1);
+ *   return toPage(rows, input.limit, page.name, (row) => toLead(row.lead));
  *
  * Sort columns must be NOT NULL (row comparison with NULL never matches).
  */

@@ -3,7 +3,7 @@ import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../lib/actor';
 import { verifyPassword } from '../modules/auth/passwords';
-import { customerRow, subscriptionRow } from '../modules/subscriptions/fixtures';
+import { customerRow, subscriptionRow } from '../test/fixtures';
 import { sweepExpiredSubscriptions } from '../modules/subscriptions/service';
 import { createHarness, type Harness } from '../test/harness';
 import { createTestDatabase } from '../test/db';

@@ -21,6 +21,8 @@ export const customers = pgTable(
     email: text(),
     address: text(),
     location: text(),
+    /** Free-text notes for staff (access instructions, preferred contact times …). */
+    notes: text(),
     status: customerStatusEnum().notNull().default('active'),
     balanceCents: bigint({ mode: 'number' }).notNull().default(0),
     /** The lead this customer was converted from; unique, so a lead converts once. */

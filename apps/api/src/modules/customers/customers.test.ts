@@ -6,6 +6,7 @@ import { can, CUSTOMER_RECENT_PAYMENTS, ROLES, type Role } from '@netflow/contra
 import { auditLog, customers, payments, plans, subscriptions, tickets } from '@netflow/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../server';
 import { codeOf, createHarness, type Harness } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
 
@@ -97,6 +98,68 @@ describe('create and edit', () => {
     const [after] = await h.db.db.select().from(customers).where(eq(customers.id, c.id));
     expect(after).toEqual(c);
     expect(await h.db.db.select().from(auditLog).where(eq(auditLog.entityId, c.id))).toEqual([]);
+  });
+});
+
+describe('notes', () => {
+  const auditOf = async (id: string) => h.db.db.select().from(auditLog).where(eq(auditLog.entityId, id)).orderBy(auditLog.id);
+
+  it('keeps staff notes from creation, edits them with a {from,to} audit entry, and reads them back', async () => {
+    const created = await h.caller(sales).customers.create({ name: 'Noted Person', phone: nextPhone(), notes: '  Gate code 4411; call after 5 pm  ' });
+    expect(created.notes).toBe('Gate code 4411; call after 5 pm');
+    const [createAudit] = await auditOf(created.id);
+    expect(createAudit?.changes).toMatchObject({ notes: 'Gate code 4411; call after 5 pm' });
+    expect((await h.caller(finance).customers.get({ id: created.id })).notes).toBe('Gate code 4411; call after 5 pm');
+
+    const edited = await h.caller(manager).customers.update({ id: created.id, notes: 'Gate code changed to 9020' });
+    expect(edited.notes).toBe('Gate code changed to 9020');
+    const [row] = await h.db.db.select().from(customers).where(eq(customers.id, created.id));
+    expect(row?.notes).toBe('Gate code changed to 9020');
+    const audits = await auditOf(created.id);
+    expect(audits.map((a) => a.action)).toEqual(['customer.create', 'customer.update']);
+    expect(audits[1]?.changes).toEqual({ notes: { from: 'Gate code 4411; call after 5 pm', to: 'Gate code changed to 9020' } });
+
+    // Blank clears; the same text again is no change (no audit row).
+    expect((await h.caller(manager).customers.update({ id: created.id, notes: '   ' })).notes).toBeNull();
+    await h.caller(manager).customers.update({ id: created.id, notes: null });
+    const after = await auditOf(created.id);
+    expect(after.map((a) => a.changes)).toEqual([
+      expect.anything(),
+      expect.anything(),
+      { notes: { from: 'Gate code changed to 9020', to: null } },
+    ]);
+    expect((await h.caller(manager).customers.list({ search: 'Noted Person' })).items.map((c) => c.notes)).toEqual([null]);
+  });
+
+  it('refuses notes longer than 2000 characters with 400, changing nothing', async () => {
+    const c = await insertCustomer({ name: 'Long Notes', notes: 'short' });
+    const tooLong = 'x'.repeat(2001);
+    const error = await h.caller(manager).customers.update({ id: c.id, notes: tooLong }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await codeOf(h.caller(sales).customers.create({ name: 'Too Long', phone: nextPhone(), notes: tooLong }))).toBe('BAD_REQUEST');
+    expect((await h.caller(manager).customers.update({ id: c.id, notes: 'y'.repeat(2000) })).notes).toHaveLength(2000);
+    const [row] = await h.db.db.select().from(customers).where(eq(customers.id, c.id));
+    expect(row?.notes).toBe('y'.repeat(2000));
+    expect(await h.db.db.select().from(customers).where(eq(customers.name, 'Too Long'))).toEqual([]);
+  });
+
+  it('REST: POST and PATCH /api/customers carry notes; an over-long note is a 400 naming the field', async () => {
+    const app = await buildServer({ config: h.config, db: h.db });
+    try {
+      const headers = { authorization: `Bearer ${await h.tokenFor(manager)}` };
+      const posted = await app.inject({ method: 'POST', url: '/api/customers', headers, payload: { name: 'Rest Notes', phone: nextPhone(), notes: 'Dog at the gate' } });
+      expect(posted.statusCode).toBe(201);
+      const { id } = posted.json<{ id: string }>();
+      const patched = await app.inject({ method: 'PATCH', url: `/api/customers/${id}`, headers, payload: { notes: 'Dog moved' } });
+      expect(patched.json()).toMatchObject({ id, notes: 'Dog moved' });
+      const bad = await app.inject({ method: 'PATCH', url: `/api/customers/${id}`, headers, payload: { notes: 'x'.repeat(2001) } });
+      expect(bad.statusCode).toBe(400);
+      expect(Object.keys(bad.json<{ fieldErrors: Record<string, string[]> }>().fieldErrors)).toEqual(['notes']);
+      const read = await app.inject({ method: 'GET', url: `/api/customers/${id}`, headers });
+      expect(read.json()).toMatchObject({ notes: 'Dog moved' });
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -5,7 +5,9 @@
  */
 import {
   can,
+  CUSTOMER_FIELDS,
   CUSTOMER_RECENT_PAYMENTS,
+  CUSTOMER_UPDATE_FIELDS,
   scopeOf,
   type Customer,
   type CustomerCreateInput,
@@ -14,37 +16,24 @@ import {
   type CustomerListInput,
   type CustomerUpdateInput,
 } from '@netflow/contracts';
-import { activities, customers, payments, plans, subscriptions, tickets, type Database } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
+import { customers, payments, plans, subscriptions, tickets, type Database } from '@netflow/db';
 import { and, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { StaffActor } from '../../lib/actor';
+import { notFound } from '../../lib/errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
+import { columnValues, patchRecord } from '../../lib/patch';
 import { searchAny } from '../../lib/search';
+import { addCustomerActivity } from '../activities';
 import { audit } from '../audit';
-import type { Context, CurrentUser } from '../../trpc/context';
+import { visibleTickets } from '../tickets';
 
-export type CustomerActor = Pick<Context, 'ip' | 'requestId'> & { user: CurrentUser };
-
-const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'Customer not found' });
-
-export const customerColumns = {
-  id: customers.id,
-  accountNumber: customers.accountNumber,
-  name: customers.name,
-  phone: customers.phone,
-  email: customers.email,
-  address: customers.address,
-  location: customers.location,
-  status: customers.status,
-  balanceCents: customers.balanceCents,
-  leadId: customers.leadId,
-  createdAt: customers.createdAt,
-  updatedAt: customers.updatedAt,
-};
+const customerNotFound = () => notFound('Customer');
 
 type CustomerRow = typeof customers.$inferSelect;
 
-export function toCustomer(row: Pick<CustomerRow, keyof typeof customerColumns>): Customer {
-  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+/** The output of a row: every column but the internal `createdById`, timestamps as ISO strings. */
+export function toCustomer({ createdById: _createdById, createdAt, updatedAt, ...fields }: CustomerRow): Customer {
+  return { ...fields, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
 const SORT_COLUMNS = {
@@ -86,17 +75,17 @@ export function customerKeyset(input: Pick<CustomerListInput, 'sort' | 'order'> 
 export async function listCustomers(db: Database, input: CustomerListInput): Promise<Page<Customer>> {
   const page = customerKeyset(input);
   const rows = await db
-    .select({ ...customerColumns, cursorKey: page.cursorKey })
+    .select({ customer: customers, id: customers.id, cursorKey: page.cursorKey })
     .from(customers)
     .where(and(customerFilters(input), page.where))
     .orderBy(...page.orderBy)
     .limit(input.limit + 1);
-  return toPage(rows, input.limit, page.name, toCustomer);
+  return toPage(rows, input.limit, page.name, (r) => toCustomer(r.customer));
 }
 
 async function findCustomer(db: Database, id: string): Promise<Customer> {
-  const [row] = await db.select(customerColumns).from(customers).where(eq(customers.id, id)).limit(1);
-  if (!row) throw notFound();
+  const [row] = await db.select().from(customers).where(eq(customers.id, id)).limit(1);
+  if (!row) throw customerNotFound();
   return toCustomer(row);
 }
 
@@ -104,7 +93,7 @@ async function findCustomer(db: Database, id: string): Promise<Customer> {
  * The detail view. Each section is read only when the caller's role may read that kind of record
  * (otherwise null); technicians see only the tickets assigned to them.
  */
-export async function getCustomer(db: Database, actor: CustomerActor, id: string): Promise<CustomerDetail> {
+export async function getCustomer(db: Database, actor: Pick<StaffActor, 'user'>, id: string): Promise<CustomerDetail> {
   const customer = await findCustomer(db, id);
   const role = actor.user.role;
 
@@ -157,7 +146,7 @@ export async function getCustomer(db: Database, actor: CustomerActor, id: string
           and(
             eq(tickets.customerId, id),
             notInArray(tickets.status, ['resolved', 'closed']),
-            ticketScope === 'assigned' ? eq(tickets.assigneeId, actor.user.id) : undefined,
+            visibleTickets({ user: actor.user, scope: ticketScope }),
           ),
         )
         .orderBy(desc(tickets.createdAt), desc(tickets.id))
@@ -173,65 +162,56 @@ export async function getCustomer(db: Database, actor: CustomerActor, id: string
   };
 }
 
-export async function createCustomer(db: Database, actor: CustomerActor, input: CustomerCreateInput): Promise<Customer> {
+/**
+ * Opens a customer account (the database assigns the next account number). `origin.leadId` links
+ * the customer to the lead it was converted from: lead conversion calls this inside its own
+ * transaction, so the customer, the lead's change and their audit rows commit together.
+ */
+export async function createCustomer(
+  db: Database,
+  actor: StaffActor,
+  input: CustomerCreateInput,
+  origin: { leadId?: string } = {},
+): Promise<Customer> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(customers)
-      .values({
-        name: input.name,
-        phone: input.phone,
-        email: input.email ?? null,
-        address: input.address ?? null,
-        location: input.location ?? null,
-        createdById: actor.user.id,
-      })
-      .returning(customerColumns);
+      .values({ ...columnValues(customers, input, CUSTOMER_FIELDS), leadId: origin.leadId ?? null, createdById: actor.user.id })
+      .returning();
     if (!row) throw new Error('customer insert returned nothing');
     await audit(tx, actor, {
       action: 'customer.create',
       entityType: 'customer',
       entityId: row.id,
-      changes: { ...input, accountNumber: row.accountNumber },
+      changes: { ...input, ...origin, accountNumber: row.accountNumber },
     });
     return toCustomer(row);
   });
 }
 
-const EDITABLE = ['name', 'phone', 'email', 'address', 'location', 'status'] as const;
-
-export async function updateCustomer(db: Database, actor: CustomerActor, input: CustomerUpdateInput): Promise<Customer> {
-  return db.transaction(async (tx) => {
-    const [current] = await tx.select().from(customers).where(eq(customers.id, input.id)).for('update').limit(1);
-    if (!current) throw notFound();
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
-    for (const field of EDITABLE) {
-      const next = input[field];
-      if (next !== undefined && next !== current[field]) changes[field] = { from: current[field], to: next };
-    }
-    if (Object.keys(changes).length === 0) return toCustomer(current);
-    const patch = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v.to])) as Partial<
-      Pick<CustomerUpdateInput, (typeof EDITABLE)[number]>
-    >;
-    const [row] = await tx.update(customers).set(patch).where(eq(customers.id, current.id)).returning(customerColumns);
-    if (!row) throw notFound();
-    if (changes.status) {
-      await tx.insert(activities).values({
-        customerId: current.id,
-        kind: 'status_change',
-        body: `Status ${current.status} → ${String(changes.status.to)}`,
-        data: { from: current.status, to: changes.status.to },
-        actorId: actor.user.id,
-      });
-    }
-    await audit(tx, actor, { action: 'customer.update', entityType: 'customer', entityId: current.id, changes });
-    return toCustomer(row);
+/** Edits the contract's editable fields; a status change also goes on the customer's timeline. */
+export async function updateCustomer(db: Database, actor: StaffActor, input: CustomerUpdateInput): Promise<Customer> {
+  const { row } = await patchRecord(db, actor, {
+    table: customers,
+    id: input.id,
+    notFound: customerNotFound,
+    fields: CUSTOMER_UPDATE_FIELDS,
+    input,
+    action: 'customer.update',
+    entityType: 'customer',
+    afterUpdate: async (tx, _row, current, changes) => {
+      if (!changes.status) return;
+      const { from, to } = changes.status;
+      await addCustomerActivity(tx, actor, current.id, `Status ${from} → ${to}`, { from, to }, 'status_change');
+    },
   });
+  return toCustomer(row);
 }
 
 /** Used by the activities module: 404 unless the customer exists. */
 export async function assertCustomerExists(db: Database, id: string): Promise<void> {
   const [row] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, id)).limit(1);
-  if (!row) throw notFound();
+  if (!row) throw customerNotFound();
 }
 
 /** Every customer matching the filters, page by page along the keyset (for CSV export). */

@@ -19,5 +19,5 @@ export const dashboardRouter = {
     })
     .input(z.object({}))
     .output(dashboardSummarySchema)
-    .query(({ ctx }) => dashboardSummary(ctx.db, ctx.user)),
+    .query(({ ctx }) => dashboardSummary(ctx.db, ctx)),
 } satisfies TRPCRouterRecord;

@@ -6,8 +6,9 @@
 import { LEAD_STATUSES, scopeOf, type DashboardSummary } from '@netflow/contracts';
 import { leads, payments, queryRows, subscriptions, tickets, type Database } from '@netflow/db';
 import { and, count, eq, gte, lt, notInArray, sql } from 'drizzle-orm';
-import type { CurrentUser } from '../../trpc/context';
-import { visibleLeads } from '../leads/service';
+import type { CurrentUser, StaffActor } from '../../lib/actor';
+import { visibleLeads } from '../leads';
+import { visibleTickets } from '../tickets';
 
 const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
@@ -111,14 +112,15 @@ async function openTicketsByPriority(db: Database, user: CurrentUser) {
     .where(
       and(
         notInArray(tickets.status, ['resolved', 'closed']),
-        scope === 'assigned' ? eq(tickets.assigneeId, user.id) : undefined,
+        visibleTickets({ user, scope }),
       ),
     )
     .groupBy(tickets.priority);
   return countsBy(TICKET_PRIORITIES, rows);
 }
 
-export async function dashboardSummary(db: Database, user: CurrentUser): Promise<DashboardSummary> {
+export async function dashboardSummary(db: Database, actor: Pick<StaffActor, 'user'>): Promise<DashboardSummary> {
+  const { user } = actor;
   // Sequential on purpose: the embedded engine runs one query at a time anyway, and on a pool six
   // concurrent queries per dashboard view would starve other requests.
   const summary: DashboardSummary = {

@@ -1,3 +1,4 @@
+/** Health: the liveness answer and the API version, for the health procedure and the server's health routes. */
 import type { Health } from '@netflow/contracts';
 import type { DatabaseKind } from '@netflow/db';
 

@@ -114,6 +114,26 @@ describe('happy path', () => {
 
     expect(await auditActions(created.id)).toEqual(['lead.create', 'lead.update', 'lead.status', 'lead.status', 'lead.convert']); // the ignored edit changed nothing, so no row
     expect(await auditActions(result.customerId)).toEqual(['customer.create']);
+    // The account is opened by the customers service (the same audit entry as a hand-made customer, plus the lead).
+    const [opened] = await h.db.db.select().from(auditLog).where(eq(auditLog.entityId, result.customerId));
+    expect(opened?.changes).toEqual({
+      name: 'Wanjiru Kamau',
+      phone: '0712345678',
+      email: 'wanjiru@example.com',
+      address: null,
+      location: customer?.location ?? null,
+      leadId: created.id,
+      accountNumber: result.accountNumber,
+    });
+    const customerTimeline = await h.caller(admin).activities.list({ customerId: result.customerId });
+    // Both written in the conversion's transaction (same instant), so compared without order.
+    expect(customerTimeline.items).toHaveLength(2);
+    expect(customerTimeline.items.map((a) => [a.kind, a.data])).toEqual(
+      expect.arrayContaining([
+        ['subscription', expect.objectContaining({ subscriptionId: result.subscriptionId })],
+        ['conversion', { leadId: created.id }],
+      ]),
+    );
 
     const timeline = await sales.activities.list({ leadId: created.id });
     expect(timeline.items.map((a) => a.kind)).toEqual(['conversion', 'status_change', 'status_change']);

@@ -7,6 +7,7 @@ import {
   canMoveLead,
   can,
   LEAD_CONVERTIBLE_STATUSES,
+  LEAD_FIELDS,
   type Lead,
   type LeadConvertInput,
   type LeadConvertResult,
@@ -18,24 +19,29 @@ import {
   type LeadUpdateInput,
   type Scope,
 } from '@netflow/contracts';
-import { activities, customers, leads, plans, users, type Database } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
+import { customers, leads, plans, users, type Database } from '@netflow/db';
 import { and, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { CurrentUser, StaffActor } from '../../lib/actor';
+import { conflict, forbidden, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
+import { columnValues, patchRecord } from '../../lib/patch';
 import { isUniqueViolation } from '../../lib/pg-errors';
 import { searchAny } from '../../lib/search';
+import { addActivities } from '../activities';
 import { audit } from '../audit';
-import type { Context, CurrentUser } from '../../trpc/context';
-import { createSubscription } from '../subscriptions/service';
+import { createCustomer } from '../customers';
+import { createSubscription } from '../subscriptions';
 
-/** Who is acting, how far their lead grant reaches, and what the audit row needs. */
-export type LeadActor = Pick<Context, 'ip' | 'requestId'> & { user: CurrentUser; scope: Scope };
+/** Who reads leads, and how far their grant reaches (`own`: theirs plus unassigned ones). */
+export type LeadReader = { user: CurrentUser; scope: Scope };
+/** Who changes leads: a reader named in the audit trail (the procedure tier passes its context). */
+export type LeadActor = StaffActor & { scope: Scope };
 
-const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'Lead not found' });
+const leadNotFound = () => notFound('Lead');
 
 /** The leads this actor may see: all, or (sales) their own plus unassigned ones. */
-export function visibleLeads(actor: { user: CurrentUser; scope: Scope }): SQL | undefined {
+export function visibleLeads(actor: LeadReader): SQL | undefined {
   if (actor.scope === 'all') return undefined;
   return or(eq(leads.assigneeId, actor.user.id), isNull(leads.assigneeId));
 }
@@ -90,7 +96,7 @@ const SORT_COLUMNS = {
 } as const;
 
 /** The WHERE of a list or export: the caller's visibility plus allowlisted filters. */
-export function leadFilters(actor: LeadActor, input: LeadFilterInput): SQL | undefined {
+export function leadFilters(actor: LeadReader, input: LeadFilterInput): SQL | undefined {
   const conditions: (SQL | undefined)[] = [visibleLeads(actor)];
   if (input.status) conditions.push(eq(leads.status, input.status));
   if (input.assignee === 'me') conditions.push(eq(leads.assigneeId, actor.user.id));
@@ -115,7 +121,7 @@ export function leadKeyset(input: Pick<LeadListInput, 'sort' | 'order'> & { curs
   });
 }
 
-export async function listLeads(db: Database, actor: LeadActor, input: LeadListInput): Promise<Page<Lead>> {
+export async function listLeads(db: Database, actor: LeadReader, input: LeadListInput): Promise<Page<Lead>> {
   const page = leadKeyset(input);
   const rows = await selectLeads(db, { cursorKey: page.cursorKey })
     .where(and(leadFilters(actor, input), page.where))
@@ -124,33 +130,33 @@ export async function listLeads(db: Database, actor: LeadActor, input: LeadListI
   return toPage(rows, input.limit, page.name, toLead);
 }
 
-async function findLead(db: Database, actor: { user: CurrentUser; scope: Scope }, id: string): Promise<Lead> {
+async function findLead(db: Database, actor: LeadReader, id: string): Promise<Lead> {
   const [row] = await selectLeads(db, {})
     .where(and(eq(leads.id, id), visibleLeads(actor)))
     .limit(1);
-  if (!row) throw notFound();
+  if (!row) throw leadNotFound();
   return toLead(row);
 }
 
-export function getLead(db: Database, actor: LeadActor, id: string): Promise<Lead> {
+export function getLead(db: Database, actor: LeadReader, id: string): Promise<Lead> {
   return findLead(db, actor, id);
 }
 
 /** Locks a visible lead for the rest of the transaction, or answers 404. */
-async function lockLead(tx: Database, actor: LeadActor, id: string) {
+async function lockLead(tx: Database, actor: LeadReader, id: string) {
   const [row] = await tx
     .select()
     .from(leads)
     .where(and(eq(leads.id, id), visibleLeads(actor)))
     .for('update')
     .limit(1);
-  if (!row) throw notFound();
+  if (!row) throw leadNotFound();
   return row;
 }
 
 async function assertPlanExists(tx: Database, planId: string) {
   const [plan] = await tx.select({ id: plans.id, active: plans.active }).from(plans).where(eq(plans.id, planId)).limit(1);
-  if (!plan) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Unknown plan' });
+  if (!plan) throw invalid('Unknown plan');
   return plan;
 }
 
@@ -158,10 +164,10 @@ async function assertPlanExists(tx: Database, planId: string) {
  * Sales may assign a lead only to themselves (or release it); anyone assigning must pick an active
  * staff member who can work leads.
  */
-async function assertAssignable(tx: Database, actor: LeadActor, assigneeId: string | null) {
+async function assertAssignable(tx: Database, actor: LeadReader, assigneeId: string | null) {
   if (assigneeId === null) return;
   if (actor.scope !== 'all' && assigneeId !== actor.user.id) {
-    throw new TRPCError({ code: 'FORBIDDEN', message: 'You can only assign leads to yourself' });
+    throw forbidden('You can only assign leads to yourself');
   }
   const [row] = await tx
     .select({ role: users.role, status: users.status })
@@ -169,7 +175,7 @@ async function assertAssignable(tx: Database, actor: LeadActor, assigneeId: stri
     .where(eq(users.id, assigneeId))
     .limit(1);
   if (!row || row.status !== 'active' || !can(row.role, 'leads.write')) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'The assignee must be an active staff member who works leads' });
+    throw invalid('The assignee must be an active staff member who works leads');
   }
 }
 
@@ -180,18 +186,7 @@ export async function createLead(db: Database, actor: LeadActor, input: LeadCrea
     await assertAssignable(tx, actor, assigneeId);
     const [row] = await tx
       .insert(leads)
-      .values({
-        name: input.name,
-        phone: input.phone,
-        email: input.email ?? null,
-        address: input.address ?? null,
-        location: input.location ?? null,
-        source: input.source ?? null,
-        planId: input.planId ?? null,
-        assigneeId,
-        notes: input.notes ?? null,
-        createdById: actor.user.id,
-      })
+      .values({ ...columnValues(leads, input, LEAD_FIELDS), assigneeId, createdById: actor.user.id })
       .returning({ id: leads.id });
     if (!row) throw new Error('lead insert returned nothing');
     await audit(tx, actor, {
@@ -205,30 +200,24 @@ export async function createLead(db: Database, actor: LeadActor, input: LeadCrea
   return findLead(db, { ...actor, scope: 'all' }, id);
 }
 
-const EDITABLE = ['name', 'phone', 'email', 'address', 'location', 'source', 'planId', 'assigneeId', 'notes'] as const;
-
 export async function updateLead(db: Database, actor: LeadActor, input: LeadUpdateInput): Promise<Lead> {
-  await db.transaction(async (tx) => {
-    const current = await lockLead(tx, actor, input.id);
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
-    for (const field of EDITABLE) {
-      const next = input[field];
-      if (next !== undefined && next !== current[field]) changes[field] = { from: current[field], to: next };
-    }
-    if (Object.keys(changes).length === 0) return;
-    const patch = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v.to])) as Partial<
-      Pick<LeadUpdateInput, (typeof EDITABLE)[number]>
-    >;
-    if (patch.planId) await assertPlanExists(tx, patch.planId);
-    if (patch.assigneeId !== undefined) await assertAssignable(tx, actor, patch.assigneeId);
-    await tx.update(leads).set(patch).where(eq(leads.id, current.id));
-    await audit(tx, actor, { action: 'lead.update', entityType: 'lead', entityId: current.id, changes });
+  await patchRecord(db, actor, {
+    table: leads,
+    id: input.id,
+    where: visibleLeads(actor),
+    notFound: leadNotFound,
+    fields: LEAD_FIELDS,
+    input,
+    action: 'lead.update',
+    entityType: 'lead',
+    check: async (tx, _current, changes) => {
+      if (changes.planId?.to) await assertPlanExists(tx, changes.planId.to);
+      if (changes.assigneeId) await assertAssignable(tx, actor, changes.assigneeId.to ?? null);
+    },
   });
   // Re-read without the scope: a sales user who just released a lead still gets the answer.
   return findLead(db, { ...actor, scope: 'all' }, input.id);
 }
-
-const conflict = (message: string) => new TRPCError({ code: 'CONFLICT', message });
 
 export async function setLeadStatus(db: Database, actor: LeadActor, input: LeadSetStatusInput): Promise<Lead> {
   await db.transaction(async (tx) => {
@@ -239,13 +228,13 @@ export async function setLeadStatus(db: Database, actor: LeadActor, input: LeadS
     if (!canMoveLead(from, to)) throw conflict(`A ${from} lead cannot move to ${to}`);
     const lostReason = to === 'lost' ? (input.reason ?? null) : null;
     await tx.update(leads).set({ status: to, lostReason }).where(eq(leads.id, current.id));
-    await tx.insert(activities).values({
-      leadId: current.id,
-      kind: 'status_change',
-      body: to === 'lost' ? `Status ${from} → lost: ${lostReason ?? ''}` : `Status ${from} → ${to}`,
-      data: { from, to, ...(lostReason ? { reason: lostReason } : {}) },
-      actorId: actor.user.id,
-    });
+    await addActivities(tx, actor, { leadId: current.id }, [
+      {
+        kind: 'status_change',
+        body: to === 'lost' ? `Status ${from} → lost: ${lostReason ?? ''}` : `Status ${from} → ${to}`,
+        data: { from, to, ...(lostReason ? { reason: lostReason } : {}) },
+      },
+    ]);
     await audit(tx, actor, {
       action: 'lead.status',
       entityType: 'lead',
@@ -262,12 +251,8 @@ export async function setLeadStatus(db: Database, actor: LeadActor, input: LeadS
  * `won`; the unique index on customers.lead_id is the last line should anything slip past.
  */
 export async function convertLead(db: Database, actor: LeadActor, input: LeadConvertInput): Promise<LeadConvertResult> {
-  if (!can(actor.user.role, 'customers.create')) {
-    throw new TRPCError({ code: 'FORBIDDEN', message: 'You do not have permission to do this' });
-  }
-  if (input.planId && !can(actor.user.role, 'subscriptions.create')) {
-    throw new TRPCError({ code: 'FORBIDDEN', message: 'You do not have permission to do this' });
-  }
+  if (!can(actor.user.role, 'customers.create')) throw forbidden();
+  if (input.planId && !can(actor.user.role, 'subscriptions.create')) throw forbidden();
   let outcome: { customerId: string; accountNumber: string; subscriptionId: string | null };
   try {
     outcome = await db.transaction(async (tx) => {
@@ -278,48 +263,30 @@ export async function convertLead(db: Database, actor: LeadActor, input: LeadCon
       }
       if (input.planId) {
         const plan = await assertPlanExists(tx, input.planId);
-        if (!plan.active) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This plan is no longer offered' });
+        if (!plan.active) throw invalid('This plan is no longer offered');
       }
-      const [customer] = await tx
-        .insert(customers)
-        .values({
-          name: lead.name,
-          phone: lead.phone,
-          email: lead.email,
-          address: lead.address,
-          location: lead.location,
-          leadId: lead.id,
-          createdById: actor.user.id,
-        })
-        .returning({ id: customers.id, accountNumber: customers.accountNumber });
-      if (!customer) throw new Error('customer insert returned nothing');
-      await audit(tx, actor, {
-        action: 'customer.create',
-        entityType: 'customer',
-        entityId: customer.id,
-        changes: { accountNumber: customer.accountNumber, name: lead.name, phone: lead.phone, email: lead.email, leadId: lead.id },
-      });
+      // The lead's contact details become the customer's; its sales notes stay on the lead.
+      const customer = await createCustomer(
+        tx,
+        actor,
+        { name: lead.name, phone: lead.phone, email: lead.email, address: lead.address, location: lead.location },
+        { leadId: lead.id },
+      );
 
       const subscription = input.planId
         ? await createSubscription(tx, actor, { customerId: customer.id, planId: input.planId })
         : null;
 
       await tx.update(leads).set({ status: 'won', convertedAt: sql`now()`, lostReason: null }).where(eq(leads.id, lead.id));
-      await tx.insert(activities).values([
+      await addActivities(tx, actor, { leadId: lead.id }, [
         {
-          leadId: lead.id,
           kind: 'conversion',
           body: `Converted to customer ${customer.accountNumber}`,
           data: { from: lead.status, to: 'won', customerId: customer.id, subscriptionId: subscription?.id ?? null },
-          actorId: actor.user.id,
         },
-        {
-          customerId: customer.id,
-          kind: 'conversion',
-          body: `Customer ${customer.accountNumber} created from a lead`,
-          data: { leadId: lead.id },
-          actorId: actor.user.id,
-        },
+      ]);
+      await addActivities(tx, actor, { customerId: customer.id }, [
+        { kind: 'conversion', body: `Customer ${customer.accountNumber} created from a lead`, data: { leadId: lead.id } },
       ]);
       await audit(tx, actor, {
         action: 'lead.convert',
@@ -343,7 +310,7 @@ export async function convertLead(db: Database, actor: LeadActor, input: LeadCon
 }
 
 /** Every lead matching the filters, page by page along the keyset (for CSV export). */
-export async function* leadPages(db: Database, actor: LeadActor, filters: LeadFilterInput, pageSize = 500): AsyncGenerator<Lead[]> {
+export async function* leadPages(db: Database, actor: LeadReader, filters: LeadFilterInput, pageSize = 500): AsyncGenerator<Lead[]> {
   let cursor: string | undefined;
   do {
     const page = await listLeads(db, actor, { ...filters, limit: pageSize, cursor });

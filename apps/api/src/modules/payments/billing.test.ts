@@ -15,7 +15,7 @@ import { recordAudit } from '../audit';
 import { sweepExpiredSubscriptions } from '../subscriptions';
 import { codeOf, createHarness, type Harness } from '../../test/harness';
 import type { CurrentUser } from '../../lib/actor';
-import { auditRows, customerRow, DAY_MS, daysFromNow, insertCustomer, insertPlan, insertSubscription, subscriptionRow } from '../subscriptions/fixtures';
+import { auditRows, customerRow, DAY_MS, daysFromNow, insertCustomer, insertPlan, insertSubscription, subscriptionRow } from '../../test/fixtures';
 
 let h: Harness;
 const staff = {} as Record<Role, CurrentUser>;

@@ -14,7 +14,7 @@ import {
   insertPlan,
   insertSubscription,
   subscriptionRow,
-} from '../subscriptions/fixtures';
+} from '../../test/fixtures';
 import { normaliseAccountNumber } from './service';
 
 let t: Awaited<ReturnType<typeof createTestApp>>;

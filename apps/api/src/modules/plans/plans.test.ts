@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
-import { auditRows, insertPlan } from '../subscriptions/fixtures';
+import { auditRows, insertPlan } from '../../test/fixtures';
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 const staff = {} as Record<Role, CurrentUser>;
@@ -141,9 +141,14 @@ describe('plans', () => {
       expect(list.statusCode).toBe(200);
       expect(list.json<{ items: { id: string }[] }>().items.map((p) => p.id)).toEqual([created.id]);
 
+      const retired = await insertPlan(t.db.db, { active: false });
       const inactive = await t.app.inject({ method: 'GET', url: '/api/plans?active=false&limit=100', headers: auth });
       expect(inactive.statusCode).toBe(200);
-      expect(inactive.json<{ items: { active: boolean }[] }>().items.every((p) => !p.active)).toBe(true);
+      const inactiveIds = (await t.db.db.select({ id: plans.id }).from(plans).where(eq(plans.active, false))).map((p) => p.id);
+      expect(inactiveIds).toContain(retired.id);
+      const listed = inactive.json<{ items: { id: string; active: boolean }[] }>().items;
+      expect(listed.map((p) => p.id).sort()).toEqual(inactiveIds.sort());
+      expect(listed.map((p) => p.active)).toEqual(inactiveIds.map(() => false));
       const big = await t.app.inject({ method: 'GET', url: '/api/plans?limit=1000000000', headers: auth });
       expect(big.statusCode).toBe(400);
       const bad = await t.app.inject({ method: 'POST', url: '/api/plans', headers: auth, payload: { ...validPlan('x'), priceCents: -1 } });

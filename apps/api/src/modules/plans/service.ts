@@ -1,29 +1,19 @@
 /** Plans: the catalogue of what the ISP sells. Listed by every role, managed by admins and managers. */
-import type { CreatePlanInput, ListPlansInput, Plan, UpdatePlanInput } from '@netflow/contracts';
+import { PLAN_FIELDS, type CreatePlanInput, type ListPlansInput, type Plan, type UpdatePlanInput } from '@netflow/contracts';
 import { plans, type Database } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
 import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../../lib/actor';
+import { conflict, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page, type SortType } from '../../lib/pagination';
-import { searchAny } from '../../lib/search';
+import { columnValues, patchRecord } from '../../lib/patch';
 import { isUniqueViolation } from '../../lib/pg-errors';
+import { searchAny } from '../../lib/search';
 import { audit } from '../audit';
-import type { AuditContext } from '../subscriptions/service';
 
 type PlanRow = typeof plans.$inferSelect;
 
-export function toPlan(row: PlanRow): Plan {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    downloadKbps: row.downloadKbps,
-    uploadKbps: row.uploadKbps,
-    priceCents: row.priceCents,
-    validityDays: row.validityDays,
-    active: row.active,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+export function toPlan({ createdAt, updatedAt, ...fields }: PlanRow): Plan {
+  return { ...fields, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
 const SORT_COLUMNS = {
@@ -57,7 +47,7 @@ export async function listPlans(db: Database, input: ListPlansInput): Promise<Pa
   return toPage(rows, input.limit, ks.name, (r) => toPlan(r.plan));
 }
 
-const nameTaken = () => new TRPCError({ code: 'CONFLICT', message: 'A plan with that name already exists' });
+const nameTaken = () => conflict('A plan with that name already exists');
 
 /** Names are unique case-insensitively for people, exactly for the index; check the former first. */
 async function assertNameFree(db: Database, name: string, exceptId?: string) {
@@ -69,13 +59,13 @@ async function assertNameFree(db: Database, name: string, exceptId?: string) {
   if (taken) throw nameTaken();
 }
 
-export async function createPlan(db: Database, ctx: AuditContext, input: CreatePlanInput): Promise<Plan> {
+export async function createPlan(db: Database, actor: Actor, input: CreatePlanInput): Promise<Plan> {
   try {
     return await db.transaction(async (tx) => {
       await assertNameFree(tx, input.name);
-      const [row] = await tx.insert(plans).values(input).returning();
+      const [row] = await tx.insert(plans).values(columnValues(plans, input, PLAN_FIELDS)).returning();
       if (!row) throw new Error('plan insert returned nothing');
-      await audit(tx, ctx, { action: 'plan.create', entityType: 'plan', entityId: row.id, changes: { ...input } });
+      await audit(tx, actor, { action: 'plan.create', entityType: 'plan', entityId: row.id, changes: { ...input } });
       return toPlan(row);
     });
   } catch (error) {
@@ -84,26 +74,22 @@ export async function createPlan(db: Database, ctx: AuditContext, input: CreateP
   }
 }
 
-export async function updatePlan(db: Database, ctx: AuditContext, input: UpdatePlanInput): Promise<Plan> {
-  const { id, ...fields } = input;
+/** Existing subscriptions keep running; renewals use the plan's price and validity at the time. */
+export async function updatePlan(db: Database, actor: Actor, input: UpdatePlanInput): Promise<Plan> {
   try {
-    return await db.transaction(async (tx) => {
-      const [current] = await tx.select().from(plans).where(eq(plans.id, id)).for('update').limit(1);
-      if (!current) throw new TRPCError({ code: 'NOT_FOUND', message: 'Plan not found' });
-      if (fields.name !== undefined) await assertNameFree(tx, fields.name, id);
-
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      for (const [key, value] of Object.entries(fields) as [keyof typeof fields, unknown][]) {
-        if (value !== undefined && value !== current[key]) changes[key] = { from: current[key], to: value };
-      }
-      if (Object.keys(changes).length === 0) return toPlan(current);
-
-      const [row] = await tx.update(plans).set(fields).where(eq(plans.id, id)).returning();
-      if (!row) throw new Error('plan update returned nothing');
-      // Existing subscriptions keep running; renewals use the plan's price and validity at the time.
-      await audit(tx, ctx, { action: 'plan.update', entityType: 'plan', entityId: id, changes });
-      return toPlan(row);
+    const { row } = await patchRecord(db, actor, {
+      table: plans,
+      id: input.id,
+      notFound: () => notFound('Plan'),
+      fields: PLAN_FIELDS,
+      input,
+      action: 'plan.update',
+      entityType: 'plan',
+      check: async (tx, _current, changes) => {
+        if (changes.name) await assertNameFree(tx, changes.name.to, input.id);
+      },
     });
+    return toPlan(row);
   } catch (error) {
     if (isUniqueViolation(error, 'plans_name_key')) throw nameTaken();
     throw error;

@@ -16,7 +16,7 @@ import {
   insertPlan,
   insertSubscription,
   subscriptionRow,
-} from './fixtures';
+} from '../../test/fixtures';
 import { createSubscription, sweepExpiredSubscriptions } from './service';
 
 let t: Awaited<ReturnType<typeof createTestApp>>;

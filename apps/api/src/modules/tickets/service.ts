@@ -4,7 +4,9 @@
  * `assigned`: a ticket not assigned to them answers 404, exactly like a missing id.
  */
 import {
-  TICKET_TRANSITIONS,
+  TICKET_FIELDS,
+  TICKET_UPDATE_FIELDS,
+  canMoveTicket,
   can,
   type AddTicketCommentInput,
   type CreateTicketInput,
@@ -16,18 +18,20 @@ import {
   type UpdateTicketInput,
 } from '@netflow/contracts';
 import { customers, ticketComments, tickets, users, type Database } from '@netflow/db';
-import { TRPCError } from '@trpc/server';
 import { and, asc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { CurrentUser, StaffActor } from '../../lib/actor';
+import { conflict, forbidden, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
+import { columnValues, patchRecord } from '../../lib/patch';
 import { searchAny } from '../../lib/search';
-import { audit } from '../audit';
-import type { CurrentUser } from '../../trpc/context';
-import type { AuditContext } from '../subscriptions/service';
 import { addCustomerActivity } from '../activities';
+import { audit } from '../audit';
 
-/** The caller as the procedure tier resolved them: who, and how far the permission reaches. */
-export type TicketActor = AuditContext & { user: CurrentUser; scope: Scope };
+/** Who reads tickets, and how far their grant reaches (`assigned`: only tickets assigned to them). */
+export type TicketReader = { user: CurrentUser; scope: Scope };
+/** Who changes tickets: a reader named in the audit trail (the procedure tier passes its context). */
+export type TicketActor = StaffActor & { scope: Scope };
 
 type TicketRow = typeof tickets.$inferSelect;
 
@@ -69,15 +73,12 @@ function toTicket(r: JoinedTicket): Ticket {
   };
 }
 
-const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'Ticket not found' });
+const ticketNotFound = () => notFound('Ticket');
 
 /** The record-level condition of the caller's scope; `assigned` sees only their own tickets. */
-function visibleTo(actor: Pick<TicketActor, 'user' | 'scope'>): SQL | undefined {
+export function visibleTickets(actor: TicketReader): SQL | undefined {
   return actor.scope === 'assigned' ? eq(tickets.assigneeId, actor.user.id) : undefined;
 }
-
-const isVisible = (actor: Pick<TicketActor, 'user' | 'scope'>, row: TicketRow) =>
-  actor.scope !== 'assigned' || row.assigneeId === actor.user.id;
 
 async function loadTicket(db: Database, id: string): Promise<Ticket | null> {
   const [row] = await db
@@ -90,9 +91,9 @@ async function loadTicket(db: Database, id: string): Promise<Ticket | null> {
   return row ? toTicket(row) : null;
 }
 
-export async function getTicket(db: Database, actor: Pick<TicketActor, 'user' | 'scope'>, id: string): Promise<TicketDetail> {
+export async function getTicket(db: Database, actor: TicketReader, id: string): Promise<TicketDetail> {
   const ticket = await loadTicket(db, id);
-  if (!ticket || (actor.scope === 'assigned' && ticket.assigneeId !== actor.user.id)) throw notFound();
+  if (!ticket || (actor.scope === 'assigned' && ticket.assigneeId !== actor.user.id)) throw ticketNotFound();
   const comments = await db
     .select({
       id: ticketComments.id,
@@ -109,7 +110,7 @@ export async function getTicket(db: Database, actor: Pick<TicketActor, 'user' | 
   return { ...ticket, comments: comments.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })) };
 }
 
-export async function listTickets(db: Database, actor: Pick<TicketActor, 'user' | 'scope'>, input: ListTicketsInput): Promise<Page<Ticket>> {
+export async function listTickets(db: Database, actor: TicketReader, input: ListTicketsInput): Promise<Page<Ticket>> {
   const ks = keyset({
     name: `${input.sort}.${input.order}`,
     column: input.sort === 'updatedAt' ? tickets.updatedAt : tickets.createdAt,
@@ -133,7 +134,7 @@ export async function listTickets(db: Database, actor: Pick<TicketActor, 'user' 
     .leftJoin(assignee, eq(assignee.id, tickets.assigneeId))
     .where(
       and(
-        visibleTo(actor),
+        visibleTickets(actor),
         input.status ? eq(tickets.status, input.status) : undefined,
         input.priority ? eq(tickets.priority, input.priority) : undefined,
         assigneeFilter,
@@ -153,26 +154,18 @@ export async function listTickets(db: Database, actor: Pick<TicketActor, 'user' 
 async function assertAssignable(db: Database, userId: string) {
   const [user] = await db.select({ role: users.role, status: users.status }).from(users).where(eq(users.id, userId));
   if (!user || user.status !== 'active' || !can(user.role, 'tickets.update')) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'The assignee must be an active staff member who works tickets' });
+    throw invalid('The assignee must be an active staff member who works tickets');
   }
 }
 
 export async function createTicket(db: Database, actor: TicketActor, input: CreateTicketInput): Promise<Ticket> {
   return db.transaction(async (tx) => {
     const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
-    if (!customer) throw new TRPCError({ code: 'NOT_FOUND', message: 'Customer not found' });
+    if (!customer) throw notFound('Customer');
     if (input.assigneeId) await assertAssignable(tx, input.assigneeId);
     const [row] = await tx
       .insert(tickets)
-      .values({
-        customerId: customer.id,
-        subject: input.subject,
-        description: input.description ?? null,
-        priority: input.priority,
-        status: 'new',
-        assigneeId: input.assigneeId ?? null,
-        createdById: actor.user.id,
-      })
+      .values({ ...columnValues(tickets, input, TICKET_FIELDS), customerId: customer.id, status: 'new', createdById: actor.user.id })
       .returning();
     if (!row) throw new Error('ticket insert returned nothing');
     await addCustomerActivity(tx, actor, customer.id, `Ticket opened: ${row.subject}`, { ticketId: row.id, priority: row.priority }, 'ticket');
@@ -188,90 +181,64 @@ export async function createTicket(db: Database, actor: TicketActor, input: Crea
   });
 }
 
-async function lockVisibleTicket(tx: Database, actor: TicketActor, id: string): Promise<TicketRow> {
-  const [row] = await tx.select().from(tickets).where(eq(tickets.id, id)).for('update');
-  if (!row || !isVisible(actor, row)) throw notFound();
+async function lockVisibleTicket(tx: Database, actor: TicketReader, id: string): Promise<TicketRow> {
+  const [row] = await tx
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.id, id), visibleTickets(actor)))
+    .for('update');
+  if (!row) throw ticketNotFound();
   return row;
 }
 
 export async function updateTicket(db: Database, actor: TicketActor, input: UpdateTicketInput): Promise<Ticket> {
-  return db.transaction(async (tx) => {
-    const current = await lockVisibleTicket(tx, actor, input.id);
-    const set: Partial<typeof tickets.$inferInsert> = {};
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
-
-    if (input.assigneeId !== undefined && input.assigneeId !== current.assigneeId) {
-      // A technician works the tickets given to them; handing them on is a dispatcher's call.
-      if (actor.scope !== 'all') {
-        throw new TRPCError({ code: 'FORBIDDEN', message: 'You cannot reassign tickets' });
+  await patchRecord(db, actor, {
+    table: tickets,
+    id: input.id,
+    where: visibleTickets(actor),
+    notFound: ticketNotFound,
+    fields: TICKET_UPDATE_FIELDS,
+    input,
+    action: 'ticket.update',
+    entityType: 'ticket',
+    check: async (tx, current, changes) => {
+      const follows: Partial<typeof tickets.$inferInsert> = {};
+      if (changes.assigneeId) {
+        // A technician works the tickets given to them; handing them on is a dispatcher's call.
+        if (actor.scope !== 'all') throw forbidden('You cannot reassign tickets');
+        if (changes.assigneeId.to) await assertAssignable(tx, changes.assigneeId.to);
       }
-      if (input.assigneeId) await assertAssignable(tx, input.assigneeId);
-      set.assigneeId = input.assigneeId;
-      changes.assigneeId = { from: current.assigneeId, to: input.assigneeId };
-    }
-    if (input.status !== undefined && input.status !== current.status) {
-      if (!TICKET_TRANSITIONS[current.status].includes(input.status)) {
-        throw new TRPCError({ code: 'CONFLICT', message: `Cannot move a ${current.status} ticket to ${input.status}` });
+      const to = changes.status?.to;
+      if (to) {
+        if (!canMoveTicket(current.status, to)) throw conflict(`Cannot move a ${current.status} ticket to ${to}`);
+        if (to === 'resolved') follows.resolvedAt = new Date();
+        else if (current.status === 'resolved' && to === 'open') follows.resolvedAt = null;
       }
-      set.status = input.status;
-      changes.status = { from: current.status, to: input.status };
-      if (input.status === 'resolved') set.resolvedAt = new Date();
-      else if (current.status === 'resolved' && input.status === 'open') set.resolvedAt = null;
-    }
-    collectFieldChanges(current, input, set, changes);
-    // Closed is final: not even the priority or the wording changes afterwards.
-    if (current.status === 'closed' && Object.keys(changes).length > 0) {
-      throw new TRPCError({ code: 'CONFLICT', message: 'This ticket is closed' });
-    }
-    if (Object.keys(changes).length === 0) {
-      const unchanged = await loadTicket(tx, current.id);
-      if (!unchanged) throw notFound();
-      return unchanged;
-    }
-
-    await tx.update(tickets).set(set).where(eq(tickets.id, current.id));
-    if (changes.status) {
+      // Closed is final: not even the priority or the wording changes afterwards.
+      if (current.status === 'closed') throw conflict('This ticket is closed');
+      return follows;
+    },
+    afterUpdate: async (tx, _row, current, changes) => {
+      if (!changes.status) return;
       await addCustomerActivity(
         tx,
         actor,
         current.customerId,
-        `Ticket "${current.subject}": ${current.status} → ${input.status ?? current.status}`,
+        `Ticket "${current.subject}": ${changes.status.from} → ${changes.status.to}`,
         { ticketId: current.id },
         'ticket',
       );
-    }
-    await audit(tx, actor, { action: 'ticket.update', entityType: 'ticket', entityId: current.id, changes });
-    const ticket = await loadTicket(tx, current.id);
-    if (!ticket) throw notFound();
-    return ticket;
+    },
   });
-}
-
-/** Priority, subject and description: copies real changes into `set` and `changes`. */
-function collectFieldChanges(
-  current: TicketRow,
-  input: UpdateTicketInput,
-  set: Partial<typeof tickets.$inferInsert>,
-  changes: Record<string, { from: unknown; to: unknown }>,
-) {
-  if (input.priority !== undefined && input.priority !== current.priority) {
-    set.priority = input.priority;
-    changes.priority = { from: current.priority, to: input.priority };
-  }
-  if (input.subject !== undefined && input.subject !== current.subject) {
-    set.subject = input.subject;
-    changes.subject = { from: current.subject, to: input.subject };
-  }
-  if (input.description !== undefined && input.description !== (current.description ?? '')) {
-    set.description = input.description;
-    changes.description = { from: current.description, to: input.description };
-  }
+  const ticket = await loadTicket(db, input.id);
+  if (!ticket) throw ticketNotFound();
+  return ticket;
 }
 
 export async function addTicketComment(db: Database, actor: TicketActor, input: AddTicketCommentInput): Promise<TicketComment> {
   return db.transaction(async (tx) => {
     const ticket = await lockVisibleTicket(tx, actor, input.id);
-    if (ticket.status === 'closed') throw new TRPCError({ code: 'CONFLICT', message: 'This ticket is closed' });
+    if (ticket.status === 'closed') throw conflict('This ticket is closed');
     const [comment] = await tx
       .insert(ticketComments)
       .values({ ticketId: ticket.id, authorId: actor.user.id, body: input.body })

@@ -1,10 +1,10 @@
 import { ROLES, TICKET_STATUSES, TICKET_TRANSITIONS, can, type Permission, type Role, type TicketStatus } from '@netflow/contracts';
 import { activities, ticketComments, tickets } from '@netflow/db';
-import { eq } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../trpc/context';
-import { auditRows, insertCustomer } from '../subscriptions/fixtures';
+import { auditRows, insertCustomer } from '../../test/fixtures';
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 const staff = {} as Record<Role, CurrentUser>;
@@ -32,7 +32,11 @@ async function ticketIn(status: TicketStatus, assigneeId: string | null = null, 
   return row;
 }
 
-const ticketRow = async (id: string) => (await t.db.db.select().from(tickets).where(eq(tickets.id, id)))[0];
+async function ticketRow(id: string) {
+  const [row] = await t.db.db.select().from(tickets).where(eq(tickets.id, id));
+  if (!row) throw new Error(`no ticket ${id}`);
+  return row;
+}
 
 describe('the ticket life cycle', () => {
   it('opens, assigns, works, comments, resolves, reopens and closes a ticket with audit rows and timeline entries', async () => {
@@ -50,9 +54,10 @@ describe('the ticket life cycle', () => {
     await tech.tickets.addComment({ id: created.id, body: 'Replaced the patch cord at the FAT.' });
     await tech.tickets.update({ id: created.id, status: 'resolved' });
     const resolved = await ticketRow(created.id);
-    expect(resolved?.resolvedAt).not.toBeNull();
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.resolvedAt).toBeInstanceOf(Date);
     await support.tickets.update({ id: created.id, status: 'open' });
-    expect((await ticketRow(created.id))?.resolvedAt).toBeNull();
+    expect((await ticketRow(created.id)).resolvedAt).toBeNull();
     await support.tickets.update({ id: created.id, status: 'resolved', priority: 'normal' });
     const closed = await support.tickets.update({ id: created.id, status: 'closed' });
     expect(closed.status).toBe('closed');
@@ -172,10 +177,19 @@ describe('listing', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen.sort()).toEqual(made.map((m) => m.id).sort());
+
+    const nobodys = await ticketIn('new', null, 'Paging: nobody’s');
+    const urgentOne = (await t.db.db.insert(tickets).values({ customerId, subject: 'Paging: urgent', priority: 'urgent' }).returning())[0];
+    const unassignedIds = (await t.db.db.select({ id: tickets.id }).from(tickets).where(isNull(tickets.assigneeId))).map((x) => x.id);
+    const urgentIds = (await t.db.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.priority, 'urgent'))).map((x) => x.id);
+    expect(unassignedIds).toContain(nobodys.id);
+    expect(urgentIds).toContain(urgentOne?.id);
     const unassigned = await support.tickets.list({ assignee: 'unassigned', limit: 100 });
-    expect(unassigned.items.every((x) => x.assigneeId === null)).toBe(true);
+    expect(unassigned.items.map((x) => x.id).sort()).toEqual(unassignedIds.sort());
+    expect(unassigned.items.map((x) => x.assigneeId)).toEqual(unassignedIds.map(() => null));
     const urgent = await support.tickets.list({ priority: 'urgent', limit: 100 });
-    expect(urgent.items.every((x) => x.priority === 'urgent')).toBe(true);
+    expect(urgent.items.map((x) => x.id).sort()).toEqual(urgentIds.sort());
+    expect(urgent.items.map((x) => x.priority)).toEqual(urgentIds.map(() => 'urgent'));
   });
 
   it('rejects limit 1e9, sort and status injection; searches the subject literally', async () => {

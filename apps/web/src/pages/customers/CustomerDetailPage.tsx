@@ -141,6 +141,16 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 { label: 'Address', value: [customer.address, customer.location].filter(Boolean).join(' · '), icon: <IconMapPin size={16} /> },
               ]}
             />
+            {customer.notes && (
+              <>
+                <Title order={4} fz="sm" mt="md" mb={4}>
+                  Notes
+                </Title>
+                <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="customer-notes">
+                  {customer.notes}
+                </Text>
+              </>
+            )}
             {customer.leadId && can('leads.read') && (
               <Anchor component={Link} to={`/leads/${customer.leadId}`} size="sm" mt="md" display="block">
                 View the original lead

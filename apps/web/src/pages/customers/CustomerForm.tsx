@@ -1,16 +1,32 @@
 /** Create or edit a customer (the account number is assigned by the server and never typed). */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Button, Group, Modal, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { customerCreateInput } from '@netflow/contracts';
+import { Button, Group, Modal, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
+import { CUSTOMER_FIELDS, CUSTOMER_NOTES_MAX, customerCreateInput } from '@netflow/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
+import type { z } from 'zod';
 import { FormAlert } from '../../components/FormAlert';
 import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 type Customer = RouterOutputs['customers']['get'];
 type CreatedCustomer = RouterOutputs['customers']['create'];
-const FIELDS = ['name', 'phone', 'email', 'address', 'location'] as const;
+/**
+ * Every field of the contract, none optional: a field added to the contract fails to compile here
+ * until the form has a default (and so an input) for it.
+ */
+type CustomerFormValues = Required<z.input<typeof customerCreateInput>>;
+
+function defaultsOf(customer?: Customer): CustomerFormValues {
+  return {
+    name: customer?.name ?? '',
+    phone: customer?.phone ?? '',
+    email: customer?.email ?? '',
+    address: customer?.address ?? '',
+    location: customer?.location ?? '',
+    notes: customer?.notes ?? '',
+  };
+}
 
 export function CustomerFormModal({
   opened,
@@ -35,13 +51,7 @@ function CustomerForm({ customer, onDone, onSaved }: { customer?: Customer; onDo
   const queryClient = useQueryClient();
   const form = useForm({
     resolver: zodResolver(customerCreateInput, formParse),
-    defaultValues: {
-      name: customer?.name ?? '',
-      phone: customer?.phone ?? '',
-      email: customer?.email ?? '',
-      address: customer?.address ?? '',
-      location: customer?.location ?? '',
-    },
+    defaultValues: defaultsOf(customer),
   });
   const { errors } = form.formState;
   const onSuccess = (saved: CreatedCustomer) => {
@@ -50,7 +60,7 @@ function CustomerForm({ customer, onDone, onSaved }: { customer?: Customer; onDo
     onSaved?.(saved);
     onDone();
   };
-  const onError = (error: unknown) => applyServerErrors(error, form.setError, FIELDS);
+  const onError = (error: unknown) => applyServerErrors(error, form.setError, CUSTOMER_FIELDS);
   const create = useMutation(trpc.customers.create.mutationOptions({ onSuccess, onError }));
   const update = useMutation(trpc.customers.update.mutationOptions({ onSuccess, onError }));
 
@@ -71,6 +81,16 @@ function CustomerForm({ customer, onDone, onSaved }: { customer?: Customer; onDo
           <TextInput label="Address" {...form.register('address')} error={errors.address?.message} />
           <TextInput label="Location" placeholder="Area or GPS pin" {...form.register('location')} error={errors.location?.message} />
         </SimpleGrid>
+        <Textarea
+          label="Notes"
+          description="For staff: access instructions, preferred contact times …"
+          autosize
+          minRows={2}
+          maxRows={8}
+          maxLength={CUSTOMER_NOTES_MAX}
+          {...form.register('notes')}
+          error={errors.notes?.message}
+        />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>
             Cancel

@@ -1,5 +1,5 @@
 /**
- * Test fixtures for the billing modules: plain inserts of plans, customers and subscriptions in a
+ * Test fixtures: plain inserts of plans, customers and subscriptions in a
  * given state, and readers for the rows tests assert on. Only test files import this.
  */
 import { auditLog, customers, payments, plans, subscriptions, type Database } from '@netflow/db';
