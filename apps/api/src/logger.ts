@@ -44,6 +44,12 @@ export function loggableError(err: unknown, depth = 0): unknown {
     copy[key] = err[key];
   }
   if (err.cause !== undefined) copy.cause = loggableError(err.cause, depth + 1);
+  // pino folds causes into message and stack only: lift what says which rule the database applied.
+  if (database && isErrorLike(err.cause) && isDatabaseError(err.cause)) {
+    for (const key of ['code', 'severity', 'constraint', 'table', 'column', 'routine']) {
+      if (copy[key] === undefined && err.cause[key] !== undefined) copy[key] = err.cause[key];
+    }
+  }
   // Keep the original class name as the log's `type`.
   Object.defineProperty(copy, 'constructor', { value: err.constructor, enumerable: false });
   return copy;
