@@ -28,6 +28,8 @@ const webApp: FastifyPluginAsync<{ distDir: string }> = async (app, { distDir })
       // One route per file that exists at start-up: a probe for anything else is a (counted) 404.
       wildcard: false,
       index: false,
+      // Off, or `send` adds its own `public, max-age=0` after setHeaders and wins.
+      cacheControl: false,
       setHeaders: (res, filePath) => res.setHeader('cache-control', cacheControlOf(filePath)),
     });
     app.get('/', async (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
