@@ -1,5 +1,5 @@
 /**
- * The only module that interprets the process environment (DESIGN.md §2). Everything is validated
+ * The only module that interprets the process environment. Everything is validated
  * once, at start-up; other modules receive the resulting `Config`.
  */
 import { randomBytes } from 'node:crypto';
@@ -109,9 +109,10 @@ export interface Config {
   redisKeyPrefix: string;
   logLevel: string;
   /**
-   * Requests per minute: `global` per client address (every HTTP request), `auth` per client
-   * address for sign-in and registration calls, `user` per signed-in user for every tRPC call
-   * (each call of a batch counts).
+   * Requests per minute: `global` per client for every HTTP request (the signed-in user, or the
+   * client address when there is no valid session), `auth` per client address for sign-in and
+   * registration calls, `user` per signed-in user for every tRPC/REST call and CSV export (each
+   * call of a batch counts).
    */
   rateLimit: { globalPerMinute: number; authPerMinute: number; userPerMinute: number };
   /**
