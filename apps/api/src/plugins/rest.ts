@@ -35,7 +35,7 @@ const rest: FastifyPluginAsync = async (app) => {
   const openApiDocument = buildOpenApiDocument();
   const docsArePublic = services.config.apiDocs === 'public';
 
-  app.get('/api/openapi.json', { config: { rateLimit: false } }, async (req, reply) => {
+  app.get('/api/openapi.json', async (req, reply) => {
     if (!docsArePublic && !(await sessionOf(services, req))) {
       return reply.status(401).send({ error: 'Authentication required' });
     }

@@ -134,6 +134,7 @@ describe('values PostgreSQL would refuse are a 400, never a 500', () => {
       ['tRPC customer address', () => trpcMutation('customers.update', { id: customer.id, address: 'Plot\u00007' }), 'address'],
       ['tRPC search', () => trpcQuery('customers.list', { search: '\u0000' }), 'search'],
       ['tRPC activity body', () => trpcMutation('activities.create', { customerId: customer.id, kind: 'note', body: 'x\u0000' }), 'body'],
+      ['tRPC key of an unknown field', () => trpcMutation('leads.create', { name: 'Key', phone: '0712345672', 'x\u0000': 1 }), '(input)'],
     ] as const;
     for (const [name, attempt, field] of attempts) {
       const res = await attempt();
@@ -141,7 +142,7 @@ describe('values PostgreSQL would refuse are a 400, never a 500', () => {
       expect({ name, fields: fieldErrorsOf(res) }).toEqual({ name, fields: [field] });
       expect(res.body).not.toContain('\\u0000');
     }
-    expect(await h.db.db.select().from(leads).where(sql`${leads.phone} in ('0712345670', '0712345671')`)).toEqual([]);
+    expect(await h.db.db.select().from(leads).where(sql`${leads.phone} in ('0712345670', '0712345671', '0712345672')`)).toEqual([]);
     expect(await h.db.db.select().from(tickets).where(eq(tickets.customerId, customer.id))).toEqual([]);
     const [row] = await h.db.db.select().from(customers).where(eq(customers.id, customer.id));
     expect(row?.address).toBeNull();

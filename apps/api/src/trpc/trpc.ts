@@ -70,11 +70,13 @@ const transport = t.middleware(async ({ ctx, meta, next }) => {
   return result;
 });
 
-/** Where the first string holding U+0000 sits in an input (`name`, `items.2.note`), or null. */
+/** Where the first string (value or key) holding U+0000 sits in an input (`name`, `items.2.note`), or null. */
 export function nulFieldOf(value: unknown, path = ''): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path || '(input)' : null;
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value)) {
+    // A NUL in a key names the object holding it (the key itself is not echoed back).
+    if (key.includes('\u0000')) return path || '(input)';
     const found = nulFieldOf(item, path ? `${path}.${key}` : key);
     if (found !== null) return found;
   }
