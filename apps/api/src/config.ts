@@ -88,6 +88,7 @@ const envSchema = z.object({
   SUBSCRIPTION_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
+  API_DOCS: z.enum(['public', 'private']).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -115,9 +116,10 @@ export interface Config {
   redisKeyPrefix: string;
   logLevel: string;
   /**
-   * Requests per minute: `global` per client address (every HTTP request), `auth` per client
-   * address for sign-in and registration calls, `user` per signed-in user for every tRPC call
-   * (each call of a batch counts).
+   * Requests per minute: `global` per client for every HTTP request (the signed-in user, or the
+   * client address when there is no valid session), `auth` per client address for sign-in and
+   * registration calls, `user` per signed-in user for every tRPC/REST call and CSV export (each
+   * call of a batch counts).
    */
   rateLimit: { globalPerMinute: number; authPerMinute: number; userPerMinute: number };
   /**
@@ -133,6 +135,12 @@ export interface Config {
   subscriptionGraceHours: number;
   webDistDir: string;
   demoData: 'auto' | 'on' | 'off';
+  /**
+   * `public`: /api/docs, /api/openapi.json and health details (database engine, version, uptime)
+   * for anyone. `private` (the default with NODE_ENV=production): no docs UI, the OpenAPI document
+   * for signed-in staff only, health answers `{status}` to anonymous callers.
+   */
+  apiDocs: 'public' | 'private';
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
 }
@@ -256,6 +264,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     subscriptionGraceHours: env.SUBSCRIPTION_GRACE_HOURS,
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
+    apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
     warnings,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountCentsSchema, emailSchema, pageInput, phoneSchema } from './common';
+import { amountCentsSchema, emailSchema, isoDateTime, nameSchema, optionalText, pageInput, phoneSchema, queryBoolean, queryInt, searchSchema } from './common';
 
 describe('shared schemas', () => {
   it('normalises e-mail addresses', () => {
@@ -23,5 +23,38 @@ describe('shared schemas', () => {
     expect(pageInput.parse({ limit: '50' }).limit).toBe(50);
     expect(pageInput.safeParse({ limit: 1e9 }).success).toBe(false);
     expect(pageInput.safeParse({ limit: 0 }).success).toBe(false);
+  });
+
+  it('parses query-string numbers and booleans exactly, never loosely', () => {
+    const limit = queryInt(1, 100);
+    expect(limit.parse(50)).toBe(50);
+    expect(limit.parse('50')).toBe(50);
+    for (const bad of [' 50', '5e1', '0x32', '50.0', '', '-5', true, null, 1.5, '101', 101]) expect({ bad, ok: limit.safeParse(bad).success }).toEqual({ bad, ok: false });
+    expect(queryBoolean.parse('true')).toBe(true);
+    expect(queryBoolean.parse('false')).toBe(false);
+    expect(queryBoolean.parse(false)).toBe(false);
+    for (const bad of ['TRUE', '1', '0', 'yes', '', 1, null]) expect({ bad, ok: queryBoolean.safeParse(bad).success }).toEqual({ bad, ok: false });
+  });
+
+  it('refuses NUL characters in free text (PostgreSQL text cannot hold them)', () => {
+    expect(nameSchema.safeParse('Jane\u0000Doe').success).toBe(false);
+    expect(searchSchema.safeParse('a\u0000').success).toBe(false);
+    expect(optionalText(100).safeParse('\u0000').success).toBe(false);
+    expect(nameSchema.parse(' Jane Doe ')).toBe('Jane Doe');
+  });
+
+  it('accepts real dates between 1970 and 2100 only, after the offset is applied', () => {
+    for (const ok of ['1970-01-01T00:00:00Z', '2024-02-29T12:00:00+03:00', '2100-12-31T23:59:59Z', '1970-01-01T02:00:00+02:00']) expect({ ok, valid: isoDateTime.safeParse(ok).success }).toEqual({ ok, valid: true });
+    for (const bad of [
+      '0001-01-01T00:00:00+01:00', // year 0 in UTC
+      '9999-12-31T23:00:00-05:00', // year 10000 in UTC
+      '0050-06-01T00:00:00Z', // would read back as 2050
+      '1969-12-31T23:59:59Z',
+      '1970-01-01T01:00:00+02:00', // 1969 in UTC
+      '2101-01-01T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2024-04-31T00:00:00Z',
+      '2024-01-01',
+    ]) expect({ bad, valid: isoDateTime.safeParse(bad).success }).toEqual({ bad, valid: false });
   });
 });

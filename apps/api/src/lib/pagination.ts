@@ -34,6 +34,18 @@ const INTEGER = /^-?\d{1,18}$/;
 
 const invalidCursor = () => invalid('Invalid cursor');
 
+/**
+ * A cursor timestamp as `cursorKeyOf` writes it, naming a real instant: no February 30th or 24:00
+ * (Date.parse rolls those over, PostgreSQL refuses them) and no year 0000 (there is none).
+ */
+function isRealTimestamp(v: string): boolean {
+  if (!TIMESTAMP.test(v)) return false;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return false;
+  const year = Number(v.slice(0, 4));
+  return year >= 1 && new Date(ms).toISOString().slice(0, 19) === v.slice(0, 19);
+}
+
 export function encodeCursor(sortName: string, value: string, id: string): string {
   return Buffer.from(JSON.stringify({ s: sortName, v: value, id } satisfies DecodedCursor)).toString('base64url');
 }
@@ -51,7 +63,9 @@ export function decodeCursor(cursor: string, sortName: string, type: SortType): 
   if (s !== sortName || typeof v !== 'string' || typeof id !== 'string' || !UUID.test(id) || v.length > 300) {
     throw invalidCursor();
   }
-  if (type === 'timestamptz' && (!TIMESTAMP.test(v) || Number.isNaN(Date.parse(v)))) throw invalidCursor();
+  // Checked as strictly as the database would parse it: a value it refuses would be a 500.
+  if (v.includes('\u0000')) throw invalidCursor();
+  if (type === 'timestamptz' && !isRealTimestamp(v)) throw invalidCursor();
   if (type === 'integer' && !INTEGER.test(v)) throw invalidCursor();
   return { s, v, id };
 }

@@ -1,5 +1,8 @@
 /**
- * Where rate-limit counters live and what happens when that place fails (DESIGN.md §2, §6):
+ * Whom the limits count, where their counters live and what happens when that place fails:
+ * - per client: a signed-in request spends its user's budget, anything else its address's, so one
+ *   office behind one NAT address is never refused for normal work; CSV exports spend the user's
+ *   per-call budget like every procedure;
  * - in memory: fixed windows, bounded key count;
  * - with REDIS_URL: in Redis, so two API instances share one limit;
  * - Redis down from the start, or going down and coming back: nothing hangs, limits keep holding
@@ -9,13 +12,14 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Writable } from 'node:stream';
-import { users } from '@netflow/db';
-import { eq } from 'drizzle-orm';
+import { auditLog, users } from '@netflow/db';
+import { eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../server';
+import { createTokenService } from '../modules/auth/tokens';
 import { createHarness, createTestApp, TEST_PASSWORD, testConfig, type Harness } from '../test/harness';
 import { MemoryCounterStore, RedisCounterStore } from './counters';
 import { createSecurity } from './index';
@@ -61,6 +65,104 @@ function captureLog() {
 
 const login = (app: FastifyInstance, identifier: string, password: string) =>
   app.inject({ method: 'POST', url: '/api/auth/login', payload: { identifier, password } });
+
+describe('per client, not per office', () => {
+  const OFFICE = '203.0.113.7';
+  const PROXY = '10.0.0.1';
+  /** A request from the office NAT address, arriving through the trusted proxy. */
+  const fromOffice = (app: FastifyInstance, url: string, token?: string) =>
+    app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: PROXY,
+      headers: { 'x-forwarded-for': OFFICE, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+
+  describe('an office of thirty behind one NAT address', () => {
+    let t: Awaited<ReturnType<typeof createTestApp>>;
+    beforeAll(async () => {
+      // Scaled down: 40 requests a minute per client, 30 calls a minute per user (defaults 600 / 300).
+      t = await createTestApp({ RATE_LIMIT_GLOBAL_PER_MINUTE: '40', RATE_LIMIT_USER_PER_MINUTE: '30', TRUST_PROXY: PROXY });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('work past the per-address limit; an unauthenticated flood from that address is stopped', async () => {
+      const staff = await Promise.all(Array.from({ length: 30 }, (_, i) => t.createUser({ role: i % 2 ? 'sales' : 'support', email: `office${i}@example.test` })));
+      const tokens = await Promise.all(staff.map((user) => t.tokenFor(user)));
+      // Normal work: each opens the app, lists leads over tRPC (a batch of two calls) and over REST.
+      const statuses = new Map<number, number>();
+      for (const token of tokens) {
+        for (const url of ['/api/auth/me', `/trpc/leads.list,customers.list?batch=1&input=${encodeURIComponent('{"0":{},"1":{}}')}`, '/api/leads?limit=5']) {
+          const status = (await fromOffice(t.app, url, token)).statusCode;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }
+      // 90 requests (120 calls) from one address in a minute: more than twice the per-address limit.
+      expect(Object.fromEntries(statuses)).toEqual({ 200: 90 });
+
+      // Nobody signed in: the address's own budget of 40, then 429 with Retry-After.
+      const anonymous = [];
+      for (let i = 0; i < 41; i += 1) anonymous.push((await fromOffice(t.app, '/api/health/status')).statusCode);
+      expect(anonymous.slice(0, 40).every((s) => s === 200)).toBe(true);
+      expect(anonymous[40]).toBe(429);
+      const limited = await fromOffice(t.app, '/api/auth/verify');
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+      // A garbage, a forged (other secret) or a revoked token is no way around it: no session, the address pays.
+      const forged = (await createTokenService({ ...t.config.jwt, secret: 'another-secret-that-is-long-enough-0123456789' }).sign(staff[0] ?? { id: randomUUID(), email: 'x@example.com' })).token;
+      const disabled = await t.createUser({ role: 'sales', status: 'disabled' });
+      for (const token of ['a.b.c', 'not-a-jwt', forged, await t.tokenFor(disabled)]) {
+        expect((await fromOffice(t.app, '/api/auth/me', token)).statusCode).toBe(429);
+      }
+      // Staff keep working.
+      expect((await fromOffice(t.app, '/api/auth/me', tokens[0])).statusCode).toBe(200);
+      // Another address is untouched.
+      const elsewhere = await t.app.inject({ method: 'GET', url: '/api/health/status', remoteAddress: PROXY, headers: { 'x-forwarded-for': '198.51.100.20' } });
+      expect(elsewhere.statusCode).toBe(200);
+    }, 60_000);
+  });
+
+  it('one user is still limited per request and per call, wherever they come from', async () => {
+    const t = await createTestApp({ RATE_LIMIT_GLOBAL_PER_MINUTE: '6', RATE_LIMIT_USER_PER_MINUTE: '1000', TRUST_PROXY: PROXY });
+    try {
+      const token = await t.tokenFor(await t.createUser({ role: 'admin' }));
+      const statuses = [];
+      for (let i = 0; i < 7; i += 1) {
+        const res = await t.app.inject({ method: 'GET', url: '/api/auth/me', remoteAddress: PROXY, headers: { 'x-forwarded-for': `198.51.100.${i + 1}`, authorization: `Bearer ${token}` } });
+        statuses.push(res.statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('CSV exports count against the per-user limit, shared with every other call', async () => {
+    const t = await createTestApp({ RATE_LIMIT_USER_PER_MINUTE: '3' });
+    try {
+      const token = await t.tokenFor(await t.createUser({ role: 'manager' }));
+      const headers = { authorization: `Bearer ${token}` };
+      const exports = [];
+      for (const url of ['/api/leads/export', '/api/customers/export', '/api/leads/export', '/api/customers/export']) {
+        exports.push(await t.app.inject({ method: 'GET', url, headers }));
+      }
+      expect(exports.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+      const refused = exports[3];
+      expect(refused?.json()).toEqual({ error: 'Too many requests' });
+      expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+      // The same budget: the next procedure call is refused as well.
+      expect((await t.app.inject({ method: 'GET', url: '/api/leads', headers })).statusCode).toBe(429);
+      // Only the three exports that ran were audited.
+      const audited = await t.db.db.select().from(auditLog).where(inArray(auditLog.action, ['lead.export', 'customer.export']));
+      expect(audited).toHaveLength(3);
+    } finally {
+      await t.close();
+    }
+  });
+});
 
 describe('memory counters', () => {
   it('count within a window and start again after it', async () => {
@@ -113,6 +215,29 @@ describe.runIf(redisAvailable)('with Redis', () => {
         statuses.push((await login(app, 'nobody@example.com', 'wrong-password-1')).statusCode);
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it('two API instances share one per-user limit (per request and per call, exports included)', async () => {
+    const overrides = { REDIS_URL, REDIS_KEY_PREFIX: `netflow-test:${randomUUID()}:`, RATE_LIMIT_USER_PER_MINUTE: '3' };
+    const first = await createTestApp(overrides);
+    const second = await buildServer({ config: first.config, db: first.db, logStream: captureLog().stream });
+    await second.ready();
+    try {
+      const headers = { authorization: `Bearer ${await first.tokenFor(await first.createUser({ role: 'admin' }))}` };
+      const statuses = [];
+      for (const [app, url] of [
+        [first.app, '/api/leads/export'],
+        [second, '/api/leads'],
+        [first.app, '/api/customers/export'],
+        [second, '/api/customers/export'],
+      ] as const) {
+        statuses.push((await app.inject({ method: 'GET', url, headers })).statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
     } finally {
       await second.close();
       await first.close();

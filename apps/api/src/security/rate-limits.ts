@@ -1,9 +1,10 @@
 /**
- * The rate limits of DESIGN.md §6, counted in one `CounterStore`:
- * - `global`: every HTTP request per client address (through @fastify/rate-limit);
+ * The rate limits, counted in one `CounterStore`:
+ * - `global`: every HTTP request per client (through @fastify/rate-limit, see plugins/rate-limits.ts):
+ *   the signed-in user, or the client address for traffic without a valid session;
  * - `auth`: every sign-in and registration call per client address, counted per call inside the
  *   procedure, so a tRPC batch cannot multiply attempts;
- * - `user`: every authenticated tRPC/REST call per user, again per call.
+ * - `user`: every authenticated tRPC/REST call and CSV export per user, again per call.
  * The client address is Fastify's `req.ip`, which honours X-Forwarded-For only from TRUST_PROXY.
  */
 import { normalizeIP } from '@fastify/rate-limit';

@@ -92,6 +92,24 @@ export async function authenticate(services: AppServices, token: string | null) 
   return { user, expiresAt: claims.expiresAt };
 }
 
+export type Session = NonNullable<Awaited<ReturnType<typeof authenticate>>>;
+
+const sessions = new WeakMap<FastifyRequest, Promise<Session | null>>();
+
+/**
+ * The signed-in session of a request (its bearer token checked and its user row loaded), resolved
+ * once per request: the rate limiter asks first (signed-in traffic is counted per user), the
+ * tRPC/REST context and the CSV exports reuse the answer. Rejects when the database does not answer.
+ */
+export function sessionOf(services: AppServices, req: FastifyRequest): Promise<Session | null> {
+  let session = sessions.get(req);
+  if (!session) {
+    session = authenticate(services, bearerToken(req.headers.authorization));
+    sessions.set(req, session);
+  }
+  return session;
+}
+
 /**
  * A failure while building a request's context (the database not answering while the token's
  * user is loaded). It carries the request id, because the 500 it becomes has no context to take it from.
@@ -112,7 +130,7 @@ export async function createHttpContext(
 ): Promise<Context> {
   let auth: Awaited<ReturnType<typeof authenticate>>;
   try {
-    auth = await authenticate(services, bearerToken(req.headers.authorization));
+    auth = await sessionOf(services, req);
   } catch (cause) {
     throw new ContextFailure(String(req.id), cause);
   }

@@ -3,14 +3,14 @@
  * user; `ctx.user` is non-null), and `permissionProcedure(p)` (the user's role holds `p` in the
  * contracts matrix; `ctx.scope` says how far). Anything else is denied by default.
  */
-import { can, scopeOf, type Permission, type Scope } from '@netflow/contracts';
+import { can, NO_NUL_MESSAGE, scopeOf, type Permission, type Scope } from '@netflow/contracts';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError, z } from 'zod';
 import type { LimitName } from '../security/rate-limits';
 import { ContextFailure, type Context } from './context';
 import { domainErrorOf, toTRPCError } from './errors';
-import { isDomainError } from '../lib/errors';
+import { fieldError, isDomainError } from '../lib/errors';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST answer (e.g. 202, 204); 200 when absent. */
@@ -21,33 +21,36 @@ export interface Meta extends OpenApiMeta {
 
 export const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
 
+/**
+ * What a caller may learn of an error, for tRPC, REST and the CSV routes alike: never a stack, SQL,
+ * host name or driver message. Internal errors become a generic message with the request id;
+ * validation errors list field errors without echoing the submitted values.
+ */
+export function publicErrorOf(error: TRPCError, requestId: string | undefined) {
+  const internal = error.code === 'INTERNAL_SERVER_ERROR';
+  const fieldErrors =
+    error.code !== 'BAD_REQUEST'
+      ? undefined
+      : error.cause instanceof ZodError
+        ? z.flattenError(error.cause).fieldErrors
+        : domainErrorOf(error)?.fieldErrors;
+  return {
+    message: internal ? GENERIC_INTERNAL_MESSAGE : fieldErrors ? 'Invalid input' : error.message,
+    ...(fieldErrors ? { fieldErrors } : {}),
+    ...(internal ? { requestId: requestId ?? (error instanceof ContextFailure ? error.requestId : undefined) } : {}),
+  };
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    /**
-     * One error shape for tRPC and REST: never a stack, SQL, host name or driver message. Internal
-     * errors become a generic message with the request id; validation errors list field errors
-     * without echoing the submitted values.
-     */
     errorFormatter({ shape, error, ctx }) {
-      const internal = error.code === 'INTERNAL_SERVER_ERROR';
-      const fieldErrors =
-        error.code !== 'BAD_REQUEST'
-          ? undefined
-          : error.cause instanceof ZodError
-            ? z.flattenError(error.cause).fieldErrors
-            : domainErrorOf(error)?.fieldErrors;
+      const { message, ...data } = publicErrorOf(error, ctx?.requestId);
       return {
-        message: internal ? GENERIC_INTERNAL_MESSAGE : fieldErrors ? 'Invalid input' : shape.message,
+        message,
         code: shape.code,
-        data: {
-          code: shape.data.code,
-          httpStatus: shape.data.httpStatus,
-          path: shape.data.path,
-          ...(fieldErrors ? { fieldErrors } : {}),
-          ...(internal ? { requestId: ctx?.requestId ?? (error instanceof ContextFailure ? error.requestId : undefined) } : {}),
-        },
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...data },
       };
     },
   });
@@ -67,7 +70,34 @@ const transport = t.middleware(async ({ ctx, meta, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(transport);
+/** Where the first string (value or key) holding U+0000 sits in an input (`name`, `items.2.note`), or null. */
+export function nulFieldOf(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(input)' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    // A NUL in a key names the object holding it (the key itself is not echoed back).
+    if (key.includes('\u0000')) return path || '(input)';
+    const found = nulFieldOf(item, path ? `${path}.${key}` : key);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: a NUL in any string of any input is a 400 naming the field,
+ * before the procedure's schema runs, so no module's schema can let one through to a 500. (The
+ * shared text schemas in contracts refuse it too, with the same message.) Placed after each tier's
+ * checks, so an anonymous caller still gets 401 and a forbidden one 403.
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  const field = nulFieldOf(await getRawInput());
+  if (field !== null) throw fieldError(field, NO_NUL_MESSAGE);
+  return next();
+});
+
+const baseProcedure = t.procedure.use(transport);
+
+export const publicProcedure = baseProcedure.use(refuseNul);
 
 export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests';
 
@@ -83,7 +113,7 @@ export async function enforceLimit(ctx: Context, name: LimitName, key: string, p
   throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY_REQUESTS_MESSAGE });
 }
 
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
+const signedInProcedure = baseProcedure.use(async ({ ctx, next, path }) => {
   if (!ctx.user) {
     ctx.log.info({ event: 'authn.required', path }, 'unauthenticated call refused');
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
@@ -92,16 +122,21 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next, path }
   return next({ ctx: { user: ctx.user } });
 });
 
+export const protectedProcedure = signedInProcedure.use(refuseNul);
+
 export function permissionProcedure(permission: Permission) {
-  return protectedProcedure.meta({ permission }).use(({ ctx, next, path }) => {
-    if (!can(ctx.user.role, permission)) {
-      ctx.log.warn(
-        { event: 'authz.denied', path, permission, userId: ctx.user.id, role: ctx.user.role },
-        'authorization failure',
-      );
-      throw new TRPCError({ code: 'FORBIDDEN', message: 'You do not have permission to do this' });
-    }
-    const scope: Scope = scopeOf(ctx.user.role, permission) ?? 'all';
-    return next({ ctx: { scope } });
-  });
+  return signedInProcedure
+    .meta({ permission })
+    .use(({ ctx, next, path }) => {
+      if (!can(ctx.user.role, permission)) {
+        ctx.log.warn(
+          { event: 'authz.denied', path, permission, userId: ctx.user.id, role: ctx.user.role },
+          'authorization failure',
+        );
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'You do not have permission to do this' });
+      }
+      const scope: Scope = scopeOf(ctx.user.role, permission) ?? 'all';
+      return next({ ctx: { scope } });
+    })
+    .use(refuseNul);
 }

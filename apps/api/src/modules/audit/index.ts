@@ -20,3 +20,4 @@ export {
   type ChainReport,
   type VerifyOptions,
 } from './chain';
+export { default as auditChain, AUDIT_CHECKPOINT_INTERVAL_MS, type AuditPluginOptions } from './plugin';

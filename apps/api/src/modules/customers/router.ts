@@ -1,9 +1,7 @@
 /** The customers module's procedures, with REST twins under /api/customers. */
 import {
   customerCreateInput,
-  csvExportLinkSchema,
   customerDetailSchema,
-  customerFilterInput,
   customerListInput,
   customerPageSchema,
   customerSchema,
@@ -11,9 +9,7 @@ import {
   idInput,
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { csvExportLink } from '../../lib/csv-export';
 import { permissionProcedure } from '../../trpc/trpc';
-import { customersExport } from './export-route';
 import { createCustomer, getCustomer, listCustomers, updateCustomer } from './service';
 
 const tags = ['customers'];
@@ -53,13 +49,4 @@ export const customersRouter = {
     .input(customerUpdateInput)
     .output(customerSchema)
     .mutation(({ ctx, input }) => updateCustomer(ctx.db, ctx, input)),
-
-  /**
-   * The CSV itself streams from GET /api/customers/export (documented in the OpenAPI document);
-   * this checks the permission and filters and answers the download link for the web client.
-   */
-  export: permissionProcedure('customers.export')
-    .input(customerFilterInput)
-    .output(csvExportLinkSchema)
-    .query(({ input }) => csvExportLink(customersExport, input)),
 } satisfies TRPCRouterRecord;

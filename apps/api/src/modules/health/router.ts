@@ -10,5 +10,5 @@ export const healthRouter = {
     .meta({ openapi: { method: 'GET', path: '/health/status', tags: ['health'], summary: 'API status' } })
     .input(z.void())
     .output(healthSchema)
-    .query(({ ctx }) => healthStatus(ctx.dbKind)),
+    .query(({ ctx }) => healthStatus(ctx.dbKind, ctx.config.apiDocs === 'public' || ctx.user !== null)),
 } satisfies TRPCRouterRecord;

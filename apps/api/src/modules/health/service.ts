@@ -5,7 +5,9 @@ import type { DatabaseKind } from '@netflow/db';
 const startedAt = Date.now();
 export const API_VERSION = '0.1.0';
 
-export function healthStatus(database: DatabaseKind): Health {
+/** Details (version, uptime, database engine) help an attacker pick exploits: only when `detailed`. */
+export function healthStatus(database: DatabaseKind, detailed: boolean): Health {
+  if (!detailed) return { status: 'ok' };
   return {
     status: 'ok',
     version: API_VERSION,

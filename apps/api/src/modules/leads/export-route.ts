@@ -1,14 +1,6 @@
-/**
- * The CSV export routes, GET /api/leads/export and GET /api/customers/export, as one Fastify
- * plugin (server.ts registers it beside the REST twins) plus their OpenAPI paths. CSV cannot go
- * through the JSON-only tRPC adapters; lib/csv-export.ts applies the same auth, permission,
- * validation and audit rules.
- */
+/** GET /api/leads/export: every lead the caller may see that matches the list filters, as CSV. */
 import { leadFilterInput, type Lead } from '@netflow/contracts';
-import type { FastifyPluginAsync } from 'fastify';
-import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { csvExportOperation, registerCsvExport, type CsvExportSpec } from '../../lib/csv-export';
-import { customersExport } from '../customers/export-route';
+import type { CsvExportSpec } from '../../lib/csv-export';
 import { leadPages } from './service';
 
 export const leadsExport: CsvExportSpec<typeof leadFilterInput, Lead> = {
@@ -38,14 +30,4 @@ export const leadsExport: CsvExportSpec<typeof leadFilterInput, Lead> = {
     { header: 'Id', value: (l) => l.id },
   ],
   pages: (db, actor, filters) => leadPages(db, actor, filters),
-};
-
-export const csvExportRoutes: FastifyPluginAsync = async (app) => {
-  registerCsvExport(app, leadsExport);
-  registerCsvExport(app, customersExport);
-};
-
-export const csvExportOpenApiPaths: ZodOpenApiPathsObject = {
-  [leadsExport.path]: { get: csvExportOperation(leadsExport) },
-  [customersExport.path]: { get: csvExportOperation(customersExport) },
 };

@@ -1,11 +1,9 @@
 /** The leads module's procedures: the sales pipeline, with REST twins under /api/leads. */
 import {
-  csvExportLinkSchema,
   idInput,
   leadConvertInput,
   leadConvertResult,
   leadCreateInput,
-  leadFilterInput,
   leadListInput,
   leadPageSchema,
   leadSchema,
@@ -13,9 +11,7 @@ import {
   leadUpdateInput,
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { csvExportLink } from '../../lib/csv-export';
 import { permissionProcedure } from '../../trpc/trpc';
-import { leadsExport } from './export-route';
 import { convertLead, createLead, getLead, listLeads, setLeadStatus, updateLead } from './service';
 
 const tags = ['leads'];
@@ -75,13 +71,4 @@ export const leadsRouter = {
     .input(leadConvertInput)
     .output(leadConvertResult)
     .mutation(({ ctx, input }) => convertLead(ctx.db, ctx, input)),
-
-  /**
-   * The CSV itself streams from GET /api/leads/export (documented in the OpenAPI document); this
-   * checks the permission and filters and answers the download link for the web client.
-   */
-  export: permissionProcedure('leads.export')
-    .input(leadFilterInput)
-    .output(csvExportLinkSchema)
-    .query(({ input }) => csvExportLink(leadsExport, input)),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,86 @@
+/**
+ * The REST twins of the procedures under /api (trpc-to-openapi), their OpenAPI document at
+ * /api/openapi.json and the docs UI at /api/docs. With API_DOCS=private (the production default)
+ * there is no docs UI (a browser page cannot send a bearer token) and the document is for signed-in
+ * staff only.
+ *
+ * Query strings of GET routes are text; the contracts' query schemas (`queryInt`, `queryBoolean`)
+ * parse them exactly. The adapter's own coercion is patched out (patches/trpc-to-openapi*.patch):
+ * it switched the shared schemas themselves to coercion, loosening JSON bodies on both surfaces.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument, type CreateOpenApiFastifyPluginOptions } from 'trpc-to-openapi';
+import { API_VERSION } from '../modules/health/service';
+import { createHttpContext, sessionOf } from '../trpc/context';
+import { appRouter, type AppRouter } from '../trpc/router';
+import { csvExportOpenApiPaths } from './csv-exports';
+import { logProcedureError } from './errors';
+
+export function buildOpenApiDocument() {
+  return generateOpenApiDocument(appRouter, {
+    title: 'NetFlow CRM API',
+    version: API_VERSION,
+    baseUrl: '/api',
+    description: 'REST twins of the tRPC procedures. Authenticate with `Authorization: Bearer <token>` from POST /api/auth/login.',
+    securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    // CSV exports are plain Fastify routes (tRPC speaks JSON only); documented here by hand.
+    paths: csvExportOpenApiPaths,
+  });
+}
+
+const rest: FastifyPluginAsync = async (app) => {
+  const { services } = app;
+  const openApiDocument = buildOpenApiDocument();
+  const docsArePublic = services.config.apiDocs === 'public';
+
+  app.get('/api/openapi.json', async (req, reply) => {
+    if (!docsArePublic && !(await sessionOf(services, req))) {
+      return reply.status(401).send({ error: 'Authentication required' });
+    }
+    return openApiDocument;
+  });
+  if (docsArePublic) {
+    await app.register(swagger, { mode: 'static', specification: { document: openApiDocument as never } });
+    await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  }
+
+  // Error bodies are reshaped to the REST contract: {error, fieldErrors?, requestId?}.
+  await app.register(async (scope) => {
+    // A POST or PATCH without any body (`curl -X POST /api/auth/logout`) means an empty JSON
+    // object, not a 415; a request that does carry a non-JSON body is still refused.
+    scope.addHook('preHandler', async (req) => {
+      const bodyless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
+      if (req.headers['content-type'] === undefined && req.body === undefined && bodyless) {
+        req.headers['content-type'] = 'application/json';
+      }
+    });
+    scope.addHook('onSend', async (req, reply, payload) => {
+      if (reply.statusCode < 400 || typeof payload !== 'string') return payload;
+      try {
+        const body = JSON.parse(payload) as { message?: string; data?: { fieldErrors?: unknown; requestId?: string } };
+        if (typeof body.message !== 'string') return payload;
+        // The adapter words validation failures its own way; say it as tRPC and the CSV routes do.
+        const reshaped: Record<string, unknown> = { error: body.data?.fieldErrors ? 'Invalid input' : body.message };
+        if (body.data?.fieldErrors) reshaped.fieldErrors = body.data.fieldErrors;
+        if (reply.statusCode >= 500) reshaped.requestId = req.id;
+        return JSON.stringify(reshaped);
+      } catch {
+        return payload;
+      }
+    });
+    const options: CreateOpenApiFastifyPluginOptions<AppRouter> = {
+      basePath: '/api',
+      router: appRouter,
+      // The adapter hands over Fastify's own request and reply.
+      createContext: ({ req, res }) => createHttpContext(services, req as FastifyRequest, res as FastifyReply),
+      responseMeta: ({ ctx, errors }) =>
+        errors.length === 0 && ctx ? { status: ctx.http.status ?? 200, headers: ctx.http.headers } : { headers: ctx?.http.headers ?? {} },
+      onError: ({ error, path, ctx, req }) => logProcedureError(ctx?.log ?? (req as FastifyRequest).log, error, path),
+    };
+    await scope.register(fastifyTRPCOpenApiPlugin, options);
+  });
+};
+
+export default rest;
