@@ -9,14 +9,16 @@ import { DataDirLockedError, lockDataDir } from './lock';
 const folder = () => path.join(mkdtempSync(path.join(tmpdir(), 'netflow-lock-')), 'pglite');
 
 describe('embedded data folder lock', () => {
-  it('refuses a second open of the same folder until the first closes', async () => {
+  it('createDatabase refuses a folder another opener holds, before starting PGlite, and names the holder', async () => {
+    // Opening and closing for real (release on close) is exercised by the API's backup tests.
     const dir = folder();
-    const first = await createDatabase({ dataDir: dir });
+    const release = lockDataDir(dir);
     await expect(createDatabase({ dataDir: dir })).rejects.toThrow(
       new RegExp(`embedded database ${dir} is in use by process ${process.pid} .*stop it first`),
     );
     expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
-    await first.close();
+    expect(existsSync(path.join(dir, 'PG_VERSION'))).toBe(false);
+    release();
     expect(existsSync(`${dir}.lock`)).toBe(false);
     lockDataDir(dir)();
   });
