@@ -3,6 +3,7 @@
  * embedded PostgreSQL (PGlite) persisted in a folder, or in memory for tests. Both run the same
  * committed migrations.
  */
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -14,6 +15,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { lockDataDir } from './lock';
 import * as schema from './schema/index';
 
 export type Schema = typeof schema;
@@ -79,13 +81,23 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       dumpEmbedded: () => Promise.reject(new Error('only the embedded engine can be dumped')),
     };
   }
+  let unlock = () => {};
+  if (options.dataDir) {
+    mkdirSync(path.dirname(options.dataDir), { recursive: true });
+    unlock = lockDataDir(options.dataDir);
+  }
   // Options object form: `new PGlite(undefined, opts)` silently drops the extensions.
   const client = new PGlite({
     dataDir: options.dataDir,
     extensions: { pg_trgm },
     ...(options.template ? { loadDataDir: new Blob([Uint8Array.from(options.template)]) } : {}),
   });
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const pglite = drizzlePglite({ client, ...drizzleOptions });
   const db = pglite as unknown as Database;
   return {
@@ -100,6 +112,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     },
     close: async () => {
       if (!client.closed) await client.close();
+      unlock();
     },
     dumpEmbedded: async () => new Uint8Array(await (await client.dumpDataDir('none')).arrayBuffer()),
   };

@@ -1,2 +1,3 @@
 export * from './client';
+export { DataDirLockedError, lockDataDir } from './lock';
 export * from './schema/index';

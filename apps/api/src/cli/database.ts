@@ -5,17 +5,33 @@
  */
 import path from 'node:path';
 import { createDatabase } from '@netflow/db';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { useAuditKey } from '../modules/audit';
 
-export async function openConfiguredDatabase() {
+export function loadCliConfig(): Config {
   const env = { ...process.env };
   if (env.INIT_CWD && !env.DATABASE_URL) env.DATA_DIR = path.resolve(env.INIT_CWD, env.DATA_DIR || '.data');
   const config = loadConfig(env);
+  // Every command signs (and checks) audit rows with the configured key.
   useAuditKey(config.auditKey);
+  return config;
+}
+
+/** Where the embedded engine keeps its files under DATA_DIR (as main.ts opens it). */
+export function embeddedDataDir(config: Config): string {
+  return path.join(config.dataDir, 'pglite');
+}
+
+/** A path typed on the command line, relative to where it was typed (pnpm moves into apps/api). */
+export function cliPath(file: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}
+
+export async function openConfiguredDatabase() {
+  const config = loadCliConfig();
   const db = await createDatabase({
     url: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
+    dataDir: config.databaseUrl ? undefined : embeddedDataDir(config),
   });
   return { config, db };
 }
