@@ -10,7 +10,10 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_PASSWORD } from '../../test/harness';
 import { COMMON_PASSWORD_MESSAGE, commonPasswords, PERSONAL_PASSWORD_MESSAGE } from './password-policy';
-import { passwordWork } from './passwords';
+import { passwordWork, setHashCostForTests } from './passwords';
+
+// The argon2 parameters are a subject of this file: hash at production cost here.
+setHashCostForTests('production');
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 let t: TestApp;
