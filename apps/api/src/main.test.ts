@@ -1,15 +1,20 @@
 /**
  * The process entry as an operator sees it: zero-config start on an empty embedded database (demo
  * admin printed once), data kept across restarts, graceful SIGTERM (in-flight request finished,
- * exit 0), and a refused production start with one clear line.
+ * exit 0), and refused starts with one clear line (production never creates a demo admin).
+ *
+ * Only the first test pays for creating a database from nothing (initdb inside embedded
+ * PostgreSQL: seconds of CPU); the others start on a copy of an empty, migrated one, which is what
+ * a second start sees.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase } from '@netflow/db';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const apiRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const running: ChildProcessWithoutNullStreams[] = [];
@@ -56,6 +61,30 @@ function start(env: Record<string, string>): Promise<Started> {
   });
 }
 
+/** Runs main.ts to its exit (for starts that must be refused). */
+async function runToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: apiRoot,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+  });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // 'close' comes after the output streams end, so nothing printed is missed.
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
+/** A DATA_DIR holding an empty, migrated embedded database (copied from one made once). */
+let migratedDir = '';
+function dataDirWithEmptyDatabase(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'netflow-main-'));
+  cpSync(path.join(migratedDir, 'pglite'), path.join(dir, 'pglite'), { recursive: true });
+  return dir;
+}
+
 afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
@@ -63,6 +92,14 @@ afterEach(() => {
 // The process is the same on both engines; it runs once, on the embedded one.
 // Each test boots real processes (tsx, embedded PostgreSQL, migrations): generous on a busy machine.
 describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    migratedDir = mkdtempSync(path.join(tmpdir(), 'netflow-main-'));
+    const templateFile = inject('pgliteTemplate');
+    const db = await createDatabase({ dataDir: path.join(migratedDir, 'pglite'), ...(templateFile ? { template: readFileSync(templateFile) } : {}) });
+    if (!templateFile) await db.migrate();
+    await db.close();
+  });
+
   it('creates a demo admin once on an empty embedded database and keeps data across restarts', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-main-'));
     const first = await start({ DATA_DIR: dataDir });
@@ -79,7 +116,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', { timeout: 120_000 }, 
   });
 
   it('on SIGTERM lets an in-flight request finish before exiting', async () => {
-    const server = await start({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-main-')) });
+    const server = await start({ DATA_DIR: dataDirWithEmptyDatabase() });
     const socket = net.connect(server.port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     let response = '';
@@ -100,37 +137,30 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', { timeout: 120_000 }, 
   });
 
   it('refuses a common BOOTSTRAP_ADMIN_PASSWORD instead of creating that admin', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: apiRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: '0',
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-main-')),
-        BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',
-        BOOTSTRAP_ADMIN_PASSWORD: 'password123',
-        LOG_LEVEL: 'silent',
-      },
+    const { code, stderr } = await runToExit({
+      DATA_DIR: dataDirWithEmptyDatabase(),
+      BOOTSTRAP_ADMIN_EMAIL: 'boss@example.com',
+      BOOTSTRAP_ADMIN_PASSWORD: 'password123',
+      LOG_LEVEL: 'silent',
     });
-    running.push(child);
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).not.toBe(0);
-    expect(err.trim()).toMatch(/^netflow: failed to start: BOOTSTRAP_ADMIN_PASSWORD refused: .+$/);
+    expect(stderr.trim()).toMatch(/^netflow: failed to start: BOOTSTRAP_ADMIN_PASSWORD refused: .+$/);
   });
 
   it('refuses to start in production with a short JWT_SECRET, in one line', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: apiRoot,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', JWT_SECRET: 'short', PORT: '0' },
-    });
-    running.push(child);
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, stderr } = await runToExit({ NODE_ENV: 'production', JWT_SECRET: 'short' });
     expect(code).not.toBe(0);
-    expect(err.trim().split('\n')).toEqual([
+    expect(stderr.trim().split('\n')).toEqual([
       'netflow: configuration error: JWT_SECRET is shorter than 32 bytes; set a random value of at least 32 bytes (openssl rand -base64 48)',
     ]);
+  });
+
+  it('in production, an empty database without BOOTSTRAP_ADMIN_* refuses to start in one line: no demo admin, no demo data', async () => {
+    const { code, stdout, stderr } = await runToExit({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(48), DATA_DIR: dataDirWithEmptyDatabase(), DEMO_DATA: 'auto' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'netflow: failed to start: empty database and no BOOTSTRAP_ADMIN_EMAIL/BOOTSTRAP_ADMIN_PASSWORD: set both to create the first admin (production never generates one)',
+    ]);
+    expect(stdout).not.toMatch(/Demo|password/i);
   });
 });

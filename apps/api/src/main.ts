@@ -4,16 +4,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createDatabase } from '@netflow/db';
 import { ConfigError, loadConfig, type Config } from './config';
-import { buildServer } from './server';
-import { ensureAdmin } from './startup';
+import { checkStartup, wantsDemoData } from './startup-policy';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 function readConfig(): Config {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    checkStartup(config);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`netflow: configuration error: ${error.message}\n`);
@@ -25,6 +25,13 @@ function readConfig(): Config {
 
 async function main() {
   const config = readConfig();
+  // The server and the database engine load only once the configuration is accepted: a refused
+  // start answers in a moment instead of after loading every module.
+  const [{ createDatabase }, { buildServer }, { ensureAdmin }] = await Promise.all([
+    import('@netflow/db'),
+    import('./server'),
+    import('./startup'),
+  ]);
   if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
   const db = await createDatabase({
     url: config.databaseUrl,
@@ -41,8 +48,8 @@ async function main() {
     );
   }
   // DEMO_DATA=auto fills the database the demo admin was just created in; `on` asks for it always
-  // (idempotent, and never into a database that already holds customers).
-  if (config.demoData === 'on' || (config.demoData === 'auto' && admin.created === 'demo')) {
+  // (idempotent, and never into a database that already holds customers). Never in production.
+  if (wantsDemoData(config, admin)) {
     const { seedDemoData } = await import('./seed/demo');
     const demo = await seedDemoData(db.db);
     if (demo.created) {

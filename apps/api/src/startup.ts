@@ -1,7 +1,8 @@
 /**
  * Start-up tasks after migrations: make sure an active admin exists. With BOOTSTRAP_ADMIN_* set,
  * that admin is created; on an empty database without them, a demo admin is created and its
- * random password printed once.
+ * random password printed once, outside production only. Production never gets a generated admin
+ * or demo data: an empty database without BOOTSTRAP_ADMIN_* refuses to start.
  */
 import { randomBytes } from 'node:crypto';
 import { users, type Database } from '@netflow/db';
@@ -43,6 +44,9 @@ export async function ensureAdmin(db: Database, config: Config, log: FastifyBase
   if ((anyone?.n ?? 0) > 0) {
     log.warn('no active admin: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD to create one');
     return { created: null };
+  }
+  if (config.env === 'production') {
+    throw new ConfigError('empty database and no BOOTSTRAP_ADMIN_EMAIL/BOOTSTRAP_ADMIN_PASSWORD: set both to create the first admin (production never generates one)');
   }
   const password = randomBytes(12).toString('base64url');
   await createAdmin(db, 'Demo Admin', DEMO_ADMIN_EMAIL, password, 'demo');

@@ -1,4 +1,4 @@
-import { activities, customers, leads, payments, plans, subscriptions, tickets, users } from '@netflow/db';
+import { activities, customers, leads, payments, plans, subscriptions, tickets, users, type Database } from '@netflow/db';
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../lib/actor';
@@ -6,21 +6,38 @@ import { verifyPassword } from '../modules/auth/passwords';
 import { customerRow, subscriptionRow } from '../test/fixtures';
 import { sweepExpiredSubscriptions } from '../modules/subscriptions/service';
 import { createHarness, type Harness } from '../test/harness';
-import { createTestDatabase } from '../test/db';
+import { createTestDatabase, type TestDatabase } from '../test/db';
 import { DEMO_STAFF, seedDemoData, type DemoSeedResult } from './demo';
 
 let h: Harness;
+/** A second, empty database: most cases use it inside a transaction that is rolled back. */
+let empty: TestDatabase;
 let result: DemoSeedResult;
 const NOW = new Date('2026-03-15T09:00:00.000Z');
 const PASSWORD = 'Demo-Password-For-Tests-1';
 
 beforeAll(async () => {
   h = await createHarness();
+  empty = await createTestDatabase();
   result = await seedDemoData(h.db.db, { now: NOW, password: PASSWORD });
 });
 afterAll(async () => {
   await h.close();
+  await empty.destroy();
 });
+
+/** Runs `fn` on the spare empty database and rolls everything back, so the next case finds it empty. */
+async function onEmptyDatabase(fn: (tx: Database) => Promise<void>): Promise<void> {
+  const rollback = new Error('rollback');
+  await empty.db
+    .transaction(async (tx) => {
+      await fn(tx);
+      throw rollback;
+    })
+    .catch((error: unknown) => {
+      if (error !== rollback) throw error;
+    });
+}
 
 describe('demo seed', () => {
   it('creates a believable ISP', async () => {
@@ -120,43 +137,34 @@ describe('demo seed', () => {
   });
 
   it('is deterministic for a given clock', async () => {
-    const other = await createTestDatabase();
-    try {
-      await seedDemoData(other.db, { now: NOW, password: PASSWORD });
-      const pick = (db: typeof h.db.db) =>
+    await onEmptyDatabase(async (tx) => {
+      await seedDemoData(tx, { now: NOW, password: PASSWORD });
+      const pick = (db: Database) =>
         db.select({ name: leads.name, phone: leads.phone, status: leads.status, createdAt: leads.createdAt }).from(leads).orderBy(leads.createdAt, leads.phone);
-      expect(await pick(other.db)).toEqual(await pick(h.db.db));
-      const tix = (db: typeof h.db.db) => db.select({ subject: tickets.subject, status: tickets.status }).from(tickets).orderBy(tickets.createdAt);
-      expect(await tix(other.db)).toEqual(await tix(h.db.db));
-    } finally {
-      await other.destroy();
-    }
+      expect(await pick(tx)).toEqual(await pick(h.db.db));
+      const tix = (db: Database) => db.select({ subject: tickets.subject, status: tickets.status }).from(tickets).orderBy(tickets.createdAt);
+      expect(await tix(tx)).toEqual(await tix(h.db.db));
+    });
   });
 
   it('refuses a database that already holds real customers', async () => {
-    const other = await createTestDatabase();
-    try {
-      await other.db.insert(customers).values({ name: 'Real Customer', phone: '0712000000' });
-      const refused = await seedDemoData(other.db, { now: NOW, password: PASSWORD });
+    await onEmptyDatabase(async (tx) => {
+      await tx.insert(customers).values({ name: 'Real Customer', phone: '0712000000' });
+      const refused = await seedDemoData(tx, { now: NOW, password: PASSWORD });
       expect(refused.created).toBe(false);
       expect(refused.reason).toMatch(/already holds customers/);
-      expect(await other.db.select().from(leads)).toEqual([]);
-    } finally {
-      await other.destroy();
-    }
+      expect(await tx.select().from(leads)).toEqual([]);
+    });
   });
 
   it('two seeds at once create the data once', async () => {
-    const other = await createTestDatabase();
-    try {
-      const [a, b] = await Promise.all([
-        seedDemoData(other.db, { now: NOW, password: PASSWORD }),
-        seedDemoData(other.db, { now: NOW, password: PASSWORD }),
-      ]);
-      expect([a.created, b.created].sort()).toEqual([false, true]);
-      expect(await other.db.select({ id: customers.id }).from(customers)).toHaveLength(100);
-    } finally {
-      await other.destroy();
-    }
+    // Two connections' worth of concurrency needs the real handle, not a transaction: this one
+    // runs last on the spare database.
+    const [a, b] = await Promise.all([
+      seedDemoData(empty.db, { now: NOW, password: PASSWORD }),
+      seedDemoData(empty.db, { now: NOW, password: PASSWORD }),
+    ]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(await empty.db.select({ id: customers.id }).from(customers)).toHaveLength(100);
   });
 });

@@ -121,8 +121,28 @@ async function whyNot(db: Database): Promise<string | null> {
 type LeadInsert = typeof leads.$inferInsert;
 type ActivityInsert = typeof activities.$inferInsert;
 type PaymentInsert = typeof payments.$inferInsert;
+type PlanRow = typeof plans.$inferSelect;
+type LeadRow = typeof leads.$inferSelect;
+type CustomerRow = typeof customers.$inferSelect;
+type SubscriptionRow = typeof subscriptions.$inferSelect;
+type PaymentRow = typeof payments.$inferSelect;
+type TicketRow = typeof tickets.$inferSelect;
 
-async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: string): Promise<Record<string, number>> {
+/**
+ * What every step shares: the transaction, the one random sequence (the steps draw from it in a
+ * fixed order, which is what makes the data deterministic), the clock, and people with phone
+ * numbers unique across leads, customers and payers.
+ */
+interface SeedContext {
+  tx: Database;
+  rng: Rng;
+  now: Date;
+  ago(ms: number): Date;
+  phone(): string;
+  person(): { name: string; phone: string; email: string | null; address: string; location: string };
+}
+
+function seedContext(tx: Database, rng: Rng, now: Date): SeedContext {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const usedPhones = new Set<string>();
   const phone = () => {
@@ -146,34 +166,84 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       location: `${place.estate}, ${rng.chance(0.8) ? 'Nairobi' : 'Kiambu'}`,
     };
   };
+  return { tx, rng, now, ago, phone, person };
+}
 
-  // Plans (kept if an admin already created one with the same name).
+/** The steps in the order they draw random numbers; changing the order changes the data. */
+async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: string): Promise<Record<string, number>> {
+  const ctx = seedContext(tx, rng, now);
+  const catalog = await insertPlans(ctx);
+  const staff = await insertStaff(ctx, passwordHash);
+  const leadRows = await insertLeads(ctx, catalog, staff);
+  const customerRows = await insertCustomers(ctx, leadRows, staff);
+  const subs = await insertSubscriptions(ctx, catalog, customerRows);
+  const paymentRows = await insertPayments(ctx, catalog, staff, customerRows, subs);
+  const ticketSet = await insertTickets(ctx, staff, customerRows);
+  const activityCount = await insertTimeline(ctx, { leadRows, customerRows, paymentRows, subRows: subs.rows, ticketRows: ticketSet.tickets });
+  return {
+    plans: catalog.rows.length,
+    staff: staff.count,
+    leads: leadRows.length,
+    customers: customerRows.length,
+    subscriptions: subs.rows.length,
+    payments: paymentRows.length,
+    tickets: ticketSet.tickets.length,
+    ticketComments: ticketSet.commentCount,
+    activities: activityCount,
+  };
+}
+
+interface PlanCatalog {
+  rows: PlanRow[];
+  plan(name: string): PlanRow;
+  /** Names of the plans still on sale. */
+  sellable: string[];
+}
+
+/** Plans (kept if an admin already created one with the same name). */
+async function insertPlans({ tx }: SeedContext): Promise<PlanCatalog> {
   await tx.insert(plans).values([...DEMO_PLANS]).onConflictDoNothing({ target: plans.name });
-  const planRows = await tx
+  const rows = await tx
     .select()
     .from(plans)
     .where(inArray(plans.name, DEMO_PLANS.map((p) => p.name)));
-  const planByName = new Map(planRows.map((p) => [p.name, p]));
+  const byName = new Map(rows.map((p) => [p.name, p]));
   const plan = (name: string) => {
-    const found = planByName.get(name);
+    const found = byName.get(name);
     if (!found) throw new Error(`demo plan ${name} missing`);
     return found;
   };
-  const sellable = DEMO_PLANS.filter((p) => p.active !== false).map((p) => p.name);
+  return { rows, plan, sellable: DEMO_PLANS.filter((p) => p.active !== false).map((p) => p.name) };
+}
 
-  // Staff.
-  const staffRows = await tx
+interface DemoStaff {
+  count: number;
+  sales: string[];
+  technicians: string[];
+  support: string[];
+  finance: string[];
+  managerId: string | null;
+}
+
+/** Staff of every role, all with the one demo password. */
+async function insertStaff({ tx, ago }: SeedContext, passwordHash: string): Promise<DemoStaff> {
+  const rows = await tx
     .insert(users)
     .values(DEMO_STAFF.map((s) => ({ ...s, passwordHash, status: 'active' as const, createdAt: ago(200 * DAY) })))
     .returning({ id: users.id, role: users.role, name: users.name });
-  const byRole = (role: Role) => staffRows.filter((s) => s.role === role).map((s) => s.id);
-  const sales = byRole('sales');
-  const technicians = byRole('technician');
-  const support = byRole('support');
-  const finance = byRole('finance');
-  const managerId = byRole('manager')[0] ?? null;
+  const byRole = (role: Role) => rows.filter((s) => s.role === role).map((s) => s.id);
+  return {
+    count: rows.length,
+    sales: byRole('sales'),
+    technicians: byRole('technician'),
+    support: byRole('support'),
+    finance: byRole('finance'),
+    managerId: byRole('manager')[0] ?? null,
+  };
+}
 
-  // Leads across the pipeline; the won ones become customers below.
+/** Leads across the pipeline; the won ones become customers next. */
+async function insertLeads({ tx, rng, now, ago, person }: SeedContext, catalog: PlanCatalog, staff: DemoStaff): Promise<LeadRow[]> {
   const stages = [
     ...Array<'new'>(45).fill('new'),
     ...Array<'contacted'>(40).fill('contacted'),
@@ -181,29 +251,31 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
     ...Array<'won'>(55).fill('won'),
     ...Array<'lost'>(25).fill('lost'),
   ];
-  const leadValues: LeadInsert[] = rng.shuffle(stages).map((status) => {
+  const values: LeadInsert[] = rng.shuffle(stages).map((status) => {
     const who = person();
     const createdAt = ago(rng.int(status === 'new' ? 0 : 5, status === 'won' ? 400 : 120) * DAY + rng.int(0, 23) * HOUR);
-    const assigneeId = rng.chance(status === 'new' ? 0.4 : 0.12) ? null : rng.pick(sales);
+    const assigneeId = rng.chance(status === 'new' ? 0.4 : 0.12) ? null : rng.pick(staff.sales);
     return {
       ...who,
       source: rng.pick(LEAD_SOURCES),
-      planId: rng.chance(0.8) ? plan(rng.pick(sellable)).id : null,
+      planId: rng.chance(0.8) ? catalog.plan(rng.pick(catalog.sellable)).id : null,
       assigneeId,
       notes: rng.chance(0.5) ? rng.pick(LEAD_NOTES) : null,
       status,
       lostReason: status === 'lost' ? rng.pick(LOST_REASONS) : null,
       convertedAt: status === 'won' ? new Date(Math.min(now.getTime() - HOUR, createdAt.getTime() + rng.int(1, 10) * DAY)) : null,
-      createdById: assigneeId ?? rng.pick(sales),
+      createdById: assigneeId ?? rng.pick(staff.sales),
       createdAt,
       updatedAt: createdAt,
     };
   });
-  const leadRows = await tx.insert(leads).values(leadValues).returning();
+  return tx.insert(leads).values(values).returning();
+}
 
-  // Customers: every won lead, plus direct sign-ups (walk-ins, a migrated list).
+/** Customers: every won lead, plus direct sign-ups (walk-ins, a migrated list), oldest first. */
+async function insertCustomers({ tx, rng, ago, person }: SeedContext, leadRows: LeadRow[], staff: DemoStaff): Promise<CustomerRow[]> {
   const wonLeads = leadRows.filter((l) => l.status === 'won');
-  const customerValues: (typeof customers.$inferInsert)[] = [
+  const values: (typeof customers.$inferInsert)[] = [
     ...wonLeads.map((l) => ({
       name: l.name,
       phone: l.phone,
@@ -217,13 +289,22 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
     })),
     ...Array.from({ length: 45 }, () => {
       const createdAt = ago(rng.int(3, 400) * DAY);
-      return { ...person(), createdById: rng.pick(sales), createdAt, updatedAt: createdAt };
+      return { ...person(), createdById: rng.pick(staff.sales), createdAt, updatedAt: createdAt };
     }),
   ].sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
-  const customerRows = await tx.insert(customers).values(customerValues).returning();
+  return tx.insert(customers).values(values).returning();
+}
 
-  // Subscriptions in every state; customer status follows them (see syncCustomerStatus).
-  type SubState = 'pending' | 'cancelled' | 'suspended' | 'expiring' | 'active';
+type SubState = 'pending' | 'cancelled' | 'suspended' | 'expiring' | 'active';
+
+interface DemoSubscriptions {
+  rows: SubscriptionRow[];
+  /** Per row: whose it is (index into the customer rows), the state it was made in, its plan. */
+  meta: { customerIndex: number; state: SubState; planName: string }[];
+}
+
+/** One subscription per customer, in every state; customer status follows them (see syncCustomerStatus). */
+async function insertSubscriptions({ tx, rng, now, ago }: SeedContext, catalog: PlanCatalog, customerRows: CustomerRow[]): Promise<DemoSubscriptions> {
   const states: SubState[] = rng.shuffle([
     ...Array<SubState>(7).fill('pending'),
     ...Array<SubState>(4).fill('cancelled'),
@@ -236,8 +317,8 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
   const pendingSet = new Set(newestFirst.slice(0, 7).map((c) => c.id));
   const others = states.filter((s) => s !== 'pending');
 
-  const subValues: (typeof subscriptions.$inferInsert)[] = [];
-  const subMeta: { customerIndex: number; state: SubState; planName: string }[] = [];
+  const values: (typeof subscriptions.$inferInsert)[] = [];
+  const meta: DemoSubscriptions['meta'] = [];
   const customerStatus = new Map<string, 'active' | 'suspended' | 'inactive'>();
   let otherIndex = 0;
   customerRows.forEach((c, customerIndex) => {
@@ -250,7 +331,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       ['Hotspot Daily 2 Mbps', 7],
       ['Hotspot Weekly 3 Mbps', 10],
     ]);
-    const p = plan(planName);
+    const p = catalog.plan(planName);
     const validity = p.validityDays * DAY;
     let expiresAt: Date | null = null;
     let suspendedAt: Date | null = null;
@@ -271,7 +352,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
     // Paid periods so far: a customer since long ago has renewed many times.
     const periods = rng.int(1, 6);
     const startsAt = expiresAt ? new Date(Math.max(c.createdAt.getTime(), expiresAt.getTime() - periods * validity)) : null;
-    subValues.push({
+    values.push({
       customerId: c.id,
       planId: p.id,
       status: state === 'expiring' ? 'active' : state,
@@ -283,16 +364,28 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       createdAt: c.createdAt,
       updatedAt: suspendedAt ?? cancelledAt ?? c.createdAt,
     });
-    subMeta.push({ customerIndex, state, planName });
+    meta.push({ customerIndex, state, planName });
     if (state === 'suspended') customerStatus.set(c.id, 'suspended');
     if (state === 'cancelled') customerStatus.set(c.id, 'inactive');
   });
-  const subRows = await tx.insert(subscriptions).values(subValues).returning();
+  const rows = await tx.insert(subscriptions).values(values).returning();
   for (const [customerId, status] of customerStatus) {
     await tx.update(customers).set({ status }).where(eq(customers.id, customerId));
   }
+  return { rows, meta };
+}
 
-  // Payments: one per paid period, mostly M-Pesa, a few partial top-ups (credit), unmatched and reversed.
+/**
+ * Payments: one per paid period, mostly M-Pesa, a few partial top-ups (credit, on the customer's
+ * balance), money waiting for finance to match it, and two reversed duplicates.
+ */
+async function insertPayments(
+  { tx, rng, now, ago, phone }: SeedContext,
+  catalog: PlanCatalog,
+  staff: DemoStaff,
+  customerRows: CustomerRow[],
+  subs: DemoSubscriptions,
+): Promise<PaymentRow[]> {
   const usedRefs = new Set<string>();
   const mpesaId = (at: Date) => {
     for (;;) {
@@ -313,13 +406,13 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
     receiptNo += 1;
     return method === 'cash' ? `RCPT-${at.getUTCFullYear()}-${receiptNo}` : `EQ-FT${at.getUTCFullYear()}${receiptNo}`;
   };
-  const paymentValues: PaymentInsert[] = [];
+  const values: PaymentInsert[] = [];
   const balances = new Map<string, number>();
-  subRows.forEach((s, i) => {
-    const meta = subMeta[i];
+  subs.rows.forEach((s, i) => {
+    const meta = subs.meta[i];
     const c = meta ? customerRows[meta.customerIndex] : undefined;
     if (!meta || !c) return;
-    const p = plan(meta.planName);
+    const p = catalog.plan(meta.planName);
     const method = () => rng.weighted<'mpesa' | 'cash' | 'bank'>([
       ['mpesa', 85],
       ['cash', 10],
@@ -327,7 +420,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
     ]);
     const add = (amountCents: number, paidAt: Date) => {
       const m = method();
-      paymentValues.push({
+      values.push({
         method: m,
         reference: reference(m, paidAt),
         amountCents,
@@ -338,7 +431,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
         subscriptionId: s.id,
         status: 'applied',
         paidAt,
-        recordedById: rng.pick(finance),
+        recordedById: rng.pick(staff.finance),
         createdAt: paidAt,
       });
     };
@@ -367,7 +460,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
   // Money that arrived with an account number nobody has: waiting for finance to assign it.
   for (const typed of ['NF-00O012', 'HOUSE 14', '0722000000', 'ACC 12B', 'KASARANI']) {
     const paidAt = ago(rng.int(2, 200) * HOUR);
-    paymentValues.push({
+    values.push({
       method: 'mpesa',
       reference: mpesaId(paidAt),
       amountCents: rng.pick([1_500_00, 2_500_00, 50_00, 300_00]),
@@ -382,7 +475,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
   // Two duplicates keyed in by hand and reversed by the manager (no effect left on any account).
   for (const c of rng.shuffle(customerRows).slice(0, 2)) {
     const paidAt = ago(rng.int(5, 30) * DAY);
-    paymentValues.push({
+    values.push({
       method: 'cash',
       reference: reference('cash', paidAt),
       amountCents: 2_500_00,
@@ -391,16 +484,18 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       customerId: c.id,
       status: 'reversed',
       paidAt,
-      recordedById: rng.pick(finance),
+      recordedById: rng.pick(staff.finance),
       reversedAt: new Date(paidAt.getTime() + 2 * HOUR),
-      reversedById: managerId,
+      reversedById: staff.managerId,
       reversalReason: 'Duplicate entry of the same receipt',
       createdAt: paidAt,
     });
   }
-  const paymentRows = await tx.insert(payments).values(paymentValues).returning();
+  return tx.insert(payments).values(values).returning();
+}
 
-  // Tickets with comments.
+/** Tickets in every state, with comments by whoever works them. */
+async function insertTickets({ tx, rng, ago }: SeedContext, staff: DemoStaff, customerRows: CustomerRow[]): Promise<{ tickets: TicketRow[]; commentCount: number }> {
   type TicketStatus = (typeof tickets.$inferInsert)['status'] & string;
   const ticketStates: TicketStatus[] = rng.shuffle([
     ...Array<TicketStatus>(6).fill('new'),
@@ -412,7 +507,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
   const ticketValues: (typeof tickets.$inferInsert)[] = ticketStates.map((status) => {
     const c = rng.pick(customerRows);
     const createdAt = ago(rng.int(status === 'new' ? 0 : 2, 60) * DAY + rng.int(0, 23) * HOUR);
-    const assigneeId = status === 'new' ? null : rng.chance(0.75) ? rng.pick(technicians) : rng.pick(support);
+    const assigneeId = status === 'new' ? null : rng.chance(0.75) ? rng.pick(staff.technicians) : rng.pick(staff.support);
     const done = status === 'resolved' || status === 'closed';
     return {
       customerId: c.id,
@@ -426,7 +521,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       ]),
       status,
       assigneeId,
-      createdById: rng.pick([...support, ...sales]),
+      createdById: rng.pick([...staff.support, ...staff.sales]),
       resolvedAt: done ? new Date(createdAt.getTime() + rng.int(2, 72) * HOUR) : null,
       createdAt,
       updatedAt: createdAt,
@@ -439,21 +534,27 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
     for (let k = 0; k < n; k += 1) {
       commentValues.push({
         ticketId: ticket.id,
-        authorId: ticket.assigneeId ?? rng.pick(support),
+        authorId: ticket.assigneeId ?? rng.pick(staff.support),
         body: rng.pick(TICKET_COMMENTS),
         createdAt: new Date(ticket.createdAt.getTime() + (k + 1) * rng.int(1, 8) * HOUR),
       });
     }
   }
   if (commentValues.length > 0) await tx.insert(ticketComments).values(commentValues);
+  return { tickets: ticketRows, commentCount: commentValues.length };
+}
 
-  // Timelines: lead notes and moves, conversions, payments, suspensions, tickets.
-  const activityValues: ActivityInsert[] = [];
-  for (const lead of leadRows) {
+/** Timelines: lead notes and moves, conversions, the last payment, suspensions, tickets. Returns how many entries. */
+async function insertTimeline(
+  { tx, rng }: SeedContext,
+  rows: { leadRows: LeadRow[]; customerRows: CustomerRow[]; paymentRows: PaymentRow[]; subRows: SubscriptionRow[]; ticketRows: TicketRow[] },
+): Promise<number> {
+  const values: ActivityInsert[] = [];
+  for (const lead of rows.leadRows) {
     const actorId = lead.assigneeId ?? lead.createdById;
     const notes = lead.status === 'new' ? rng.int(0, 1) : rng.int(1, 3);
     for (let k = 0; k < notes; k += 1) {
-      activityValues.push({
+      values.push({
         leadId: lead.id,
         kind: rng.pick(['note', 'call', 'call', 'visit'] as const),
         body: rng.pick(LEAD_NOTES),
@@ -462,7 +563,7 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       });
     }
     if (lead.status !== 'new') {
-      activityValues.push({
+      values.push({
         leadId: lead.id,
         kind: 'status_change',
         body: lead.status === 'lost' ? `Marked lost: ${lead.lostReason ?? ''}` : `Moved to ${lead.status}`,
@@ -472,9 +573,9 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       });
     }
   }
-  for (const c of customerRows) {
+  for (const c of rows.customerRows) {
     if (c.leadId) {
-      activityValues.push({
+      values.push({
         leadId: c.leadId,
         customerId: c.id,
         kind: 'conversion',
@@ -484,14 +585,14 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       });
     }
   }
-  const lastPayment = new Map<string, (typeof paymentRows)[number]>();
-  for (const p of paymentRows) {
+  const lastPayment = new Map<string, PaymentRow>();
+  for (const p of rows.paymentRows) {
     if (!p.customerId || p.status !== 'applied') continue;
     const seen = lastPayment.get(p.customerId);
     if (!seen || seen.paidAt < p.paidAt) lastPayment.set(p.customerId, p);
   }
   for (const [customerId, p] of lastPayment) {
-    activityValues.push({
+    values.push({
       customerId,
       kind: 'payment',
       body: `Payment ${p.reference} (KES ${(p.amountCents / 100).toLocaleString('en-KE')}) received`,
@@ -500,9 +601,9 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       createdAt: p.paidAt,
     });
   }
-  for (const s of subRows) {
+  for (const s of rows.subRows) {
     if (s.status === 'suspended' && s.suspendedAt) {
-      activityValues.push({
+      values.push({
         customerId: s.customerId,
         kind: 'subscription',
         body: 'Subscription suspended: expired and past the grace period',
@@ -511,8 +612,8 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       });
     }
   }
-  for (const ticket of ticketRows) {
-    activityValues.push({
+  for (const ticket of rows.ticketRows) {
+    values.push({
       customerId: ticket.customerId,
       kind: 'ticket',
       body: `Ticket opened: ${ticket.subject}`,
@@ -521,19 +622,8 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
       createdAt: ticket.createdAt,
     });
   }
-  for (let i = 0; i < activityValues.length; i += 500) {
-    await tx.insert(activities).values(activityValues.slice(i, i + 500));
+  for (let i = 0; i < values.length; i += 500) {
+    await tx.insert(activities).values(values.slice(i, i + 500));
   }
-
-  return {
-    plans: planRows.length,
-    staff: staffRows.length,
-    leads: leadRows.length,
-    customers: customerRows.length,
-    subscriptions: subRows.length,
-    payments: paymentRows.length,
-    tickets: ticketRows.length,
-    ticketComments: commentValues.length,
-    activities: activityValues.length,
-  };
+  return values.length;
 }

@@ -19,8 +19,11 @@ import {
   passwordProblem,
   PERSONAL_PASSWORD_MESSAGE,
 } from './password-policy';
-import { passwordWork } from './passwords';
+import { passwordWork, setHashCostForTests } from './passwords';
 import { unknownIdentifierLabel } from './service';
+
+// The argon2 parameters are a subject of this file: hash at production cost here.
+setHashCostForTests('production');
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 let t: TestApp;

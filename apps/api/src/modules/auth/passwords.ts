@@ -9,12 +9,31 @@ import argon2 from 'argon2';
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
+/** The parameters of every hash a running server makes. */
 export const HASH_OPTIONS = {
   type: argon2.argon2id,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
 } as const;
+
+type HashOptions = Pick<argon2.Options, 'type' | 'memoryCost' | 'timeCost' | 'parallelism'>;
+
+/** argon2's floor (8 KiB, one pass): microseconds per hash instead of tens of milliseconds. */
+const TEST_HASH_OPTIONS: HashOptions = { type: argon2.argon2id, memoryCost: 8, timeCost: 1, parallelism: 1 };
+
+let activeOptions: HashOptions = HASH_OPTIONS;
+
+/**
+ * Test-only switch, called by the test setup file (src/test/setup.ts) and nothing else: the
+ * suites hash hundreds of passwords, and at production cost argon2 dominated their run time on a
+ * busy machine. A test whose subject is the parameters themselves calls
+ * `setHashCostForTests('production')` first. Verification always reads the parameters from the
+ * stored hash, so either kind of hash verifies under either setting.
+ */
+export function setHashCostForTests(cost: 'test' | 'production'): void {
+  activeOptions = cost === 'test' ? TEST_HASH_OPTIONS : HASH_OPTIONS;
+}
 
 /**
  * How many hashes and verifications this process has run. The limits are enforced before any of
@@ -33,7 +52,7 @@ function prepare(password: string): string {
 export function hashPassword(password: string): Promise<string> {
   const prepared = prepare(password);
   passwordWork.hashes += 1;
-  return argon2.hash(prepared, HASH_OPTIONS);
+  return argon2.hash(prepared, activeOptions);
 }
 
 /** False for a wrong password, and for an account without one (`hash` null). */
@@ -49,7 +68,7 @@ export async function verifyPassword(hash: string | null, password: string): Pro
 }
 
 export function needsRehash(hash: string): boolean {
-  return argon2.needsRehash(hash, HASH_OPTIONS);
+  return argon2.needsRehash(hash, activeOptions);
 }
 
 let dummyHash: Promise<string> | undefined;
