@@ -70,9 +70,9 @@ export default tseslint.config(
     },
   },
   {
-    // Paths here come from the operator (config, command line, build), never from a request; the
+    // Paths here come from the operator (config, command line, build, WEB_DIST_DIR), never from a request; the
     // rule stays on for the request-handling code (modules, trpc, security, lib).
-    files: ['apps/api/src/config.ts', 'apps/api/src/main.ts', 'apps/api/src/server.ts', 'apps/api/src/cli/**', 'apps/api/src/ops/**', 'apps/api/src/test/**', 'apps/api/**/*.test.ts', 'apps/api/bench/**'],
+    files: ['apps/api/src/config.ts', 'apps/api/src/main.ts', 'apps/api/src/server.ts', 'apps/api/src/plugins/web-app.ts', 'apps/api/src/cli/**', 'apps/api/src/ops/**', 'apps/api/src/test/**', 'apps/api/**/*.test.ts', 'apps/api/bench/**'],
     rules: { 'security/detect-non-literal-fs-filename': 'off' },
   },
   {

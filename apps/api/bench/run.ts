@@ -12,7 +12,7 @@ import { createDatabase, queryRows, type Database, type DatabaseHandle } from '@
 import { leadListInput } from '@netflow/contracts';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { hashPassword, verifyPassword } from '../src/modules/auth/passwords';
+import { hashPassword, verifyPassword } from '../src/modules/auth';
 import { encodeCursor } from '../src/lib/pagination';
 import { listLeads, type LeadReader } from '../src/modules/leads';
 

@@ -9,8 +9,8 @@ import { users, type Database } from '@netflow/db';
 import { and, count, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, type Config } from './config';
-import { passwordProblem } from './modules/auth/password-policy';
-import { hashPassword } from './modules/auth/passwords';
+import { passwordProblem } from './modules/auth';
+import { hashPassword } from './modules/auth';
 import { recordAudit } from './modules/audit';
 
 export const DEMO_ADMIN_EMAIL = 'admin@netflow.local';

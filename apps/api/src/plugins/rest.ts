@@ -12,7 +12,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument, type CreateOpenApiFastifyPluginOptions } from 'trpc-to-openapi';
-import { API_VERSION } from '../modules/health/service';
+import { API_VERSION } from '../modules/health';
 import { createHttpContext, sessionOf } from '../trpc/context';
 import { appRouter, type AppRouter } from '../trpc/router';
 import { csvExportOpenApiPaths } from './csv-exports';

@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../server';
-import { createTokenService } from '../modules/auth/tokens';
+import { createTokenService } from '../modules/auth';
 import { createHarness, createTestApp, TEST_PASSWORD, testConfig, type Harness } from '../test/harness';
 import { MemoryCounterStore, RedisCounterStore } from './counters';
 import { createSecurity } from './index';

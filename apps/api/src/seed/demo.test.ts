@@ -2,9 +2,9 @@ import { activities, customers, leads, payments, plans, subscriptions, tickets, 
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../lib/actor';
-import { verifyPassword } from '../modules/auth/passwords';
+import { verifyPassword } from '../modules/auth';
 import { customerRow, subscriptionRow } from '../test/fixtures';
-import { sweepExpiredSubscriptions } from '../modules/subscriptions/service';
+import { sweepExpiredSubscriptions } from '../modules/subscriptions';
 import { createHarness, type Harness } from '../test/harness';
 import { createTestDatabase, type TestDatabase } from '../test/db';
 import { DEMO_STAFF, seedDemoData, type DemoSeedResult } from './demo';

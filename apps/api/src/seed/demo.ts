@@ -21,7 +21,7 @@ import {
   type Database,
 } from '@netflow/db';
 import { count, eq, inArray, sql } from 'drizzle-orm';
-import { hashPassword } from '../modules/auth/passwords';
+import { hashPassword } from '../modules/auth';
 import { recordAudit } from '../modules/audit';
 import {
   ESTATES,

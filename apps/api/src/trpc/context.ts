@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config';
-import type { TokenService } from '../modules/auth/tokens';
+import type { TokenService } from '../modules/auth';
 import type { Security } from '../security';
 import type { Actor, CurrentUser } from '../lib/actor';
 

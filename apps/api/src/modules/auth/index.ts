@@ -17,6 +17,6 @@ export {
   unknownIdentifierLabel,
   type AuthDeps,
 } from './service';
-export { burnVerification, hashPassword, HASH_OPTIONS, needsRehash, passwordWork, verifyPassword } from './passwords';
+export { burnVerification, hashPassword, HASH_OPTIONS, needsRehash, passwordWork, setHashCostForTests, verifyPassword } from './passwords';
 export { passwordProblem, withPasswordPolicy } from './password-policy';
 export { createTokenService, type TokenClaims, type TokenService } from './tokens';

@@ -55,10 +55,16 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(prepared, activeOptions);
 }
 
-/** False for a wrong password, and for an account without one (`hash` null). */
+/**
+ * False for a wrong password, and for an account without one (`hash` null: a request not yet
+ * activated), which still costs a verification so its timing does not tell it apart.
+ */
 export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
+  if (!hash) {
+    await burnVerification(password);
+    return false;
+  }
   const prepared = prepare(password);
-  if (hash === null) return false;
   passwordWork.verifications += 1;
   try {
     return await argon2.verify(hash, prepared);

@@ -3,3 +3,4 @@
  * through `createCustomer`; timelines check that their customer exists.
  */
 export { assertCustomerExists, createCustomer, toCustomer } from './service';
+export { customersExport } from './export-route';

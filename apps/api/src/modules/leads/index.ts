@@ -3,3 +3,4 @@
  * (sales: their own plus unassigned leads) that timelines and the dashboard apply too.
  */
 export { listLeads, visibleLeads, type LeadActor, type LeadReader } from './service';
+export { leadsExport } from './export-route';
