@@ -1,6 +1,9 @@
-// One lint configuration for the workspace: typescript-eslint's recommended rules plus the house
-// rules from STYLE.md (no `any`, no non-null assertions, no process.env outside the config module).
+// One lint configuration for the workspace: typescript-eslint's type-aware recommended rules, the React
+// hooks rules for the web client, module faces, a static security lint for the API, and the house rules
+// (no `any`, no non-null assertions, no process.env outside the config module). Formatting is Prettier's
+// job (`pnpm format`; `pnpm lint` checks it), not lint's.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
 
@@ -21,10 +24,14 @@ const deepImportFromOutside = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/.cache/**', '**/node_modules/**', '**/migrations/**', '**/*.mjs', '**/*.config.ts'] },
+  { ignores: ['**/dist/**', '**/.cache/**', '**/node_modules/**', '**/migrations/**', '**/*.mjs', '**/*.config.ts', '**/*.config.js'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
   {
+    languageOptions: {
+      // Each file is checked with the tsconfig of the package it belongs to.
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
@@ -52,6 +59,23 @@ export default tseslint.config(
     files: ['apps/api/src/**/*.ts', 'apps/api/bench/**/*.ts'],
     ignores: ['apps/api/src/modules/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [deepImportFromOutside] }] },
+  },
+  {
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    // Tests read JSON answers (`res.json()` is untyped) and assert on their shape; the assertions are
+    // the type check there.
+    files: ['**/*.test.ts', '**/*.e2e.ts', '**/test/**'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
   },
   {
     // The config module, CLI entry points, tests and build tooling are where the environment is read.
