@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DatabaseHandle } from '@netflow/db';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
 import { createLogger } from './logger';
@@ -37,7 +37,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 function fastifyOptions(config: Config, logStream: DestinationStream | undefined): FastifyServerOptions {
   return {
-    loggerInstance: createLogger(config.logLevel, logStream) as FastifyBaseLogger,
+    loggerInstance: createLogger(config.logLevel, logStream),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Only listed proxies may speak for the client's address; never `true`.

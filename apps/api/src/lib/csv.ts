@@ -21,7 +21,9 @@ export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  const text = defuseFormula(value instanceof Date ? value.toISOString() : String(value));
+  const text = defuseFormula(
+    value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : JSON.stringify(value) ?? '',
+  );
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

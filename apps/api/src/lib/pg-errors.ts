@@ -12,7 +12,7 @@ interface PgErrorLike {
 function* errorChain(error: unknown): Generator<PgErrorLike> {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
-    yield current as PgErrorLike;
+    yield current;
     current = (current as PgErrorLike).cause;
   }
 }

@@ -29,7 +29,7 @@ function exportProcedure<S extends z.ZodObject, T>(spec: CsvExportSpec<S, T>) {
       const filters = input as z.output<S>;
       // Recorded before the first byte: an export that is interrupted still happened.
       await ctx.db.transaction((tx) =>
-        audit(tx, ctx, { action: spec.auditAction, entityType: spec.entityType, changes: { filters: filters as Record<string, unknown> } }),
+        audit(tx, ctx, { action: spec.auditAction, entityType: spec.entityType, changes: { filters: filters } }),
       );
       const actor: ExportActor = ctx;
       return { actor, filters };

@@ -50,7 +50,7 @@ export function guardedJsonParser(app: Pick<FastifyInstance, 'getDefaultJsonPars
         reject(new JsonTooDeep());
         return;
       }
-      parse(req, text, (error, value) => (error ? reject(error) : resolve(value)));
+      void parse(req, text, (error, value) => (error ? reject(error) : resolve(value)));
     });
 }
 

@@ -30,7 +30,9 @@ const webApp: FastifyPluginAsync<{ distDir: string }> = async (app, { distDir })
       index: false,
       // Off, or `send` adds its own `public, max-age=0` after setHeaders and wins.
       cacheControl: false,
-      setHeaders: (res, filePath) => res.setHeader('cache-control', cacheControlOf(filePath)),
+      setHeaders: (res, filePath) => {
+        res.setHeader('cache-control', cacheControlOf(filePath));
+      },
     });
     app.get('/', async (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   } else {

@@ -137,9 +137,9 @@ interface SeedContext {
   tx: Database;
   rng: Rng;
   now: Date;
-  ago(ms: number): Date;
-  phone(): string;
-  person(): { name: string; phone: string; email: string | null; address: string; location: string };
+  ago: (ms: number) => Date;
+  phone: () => string;
+  person: () => { name: string; phone: string; email: string | null; address: string; location: string };
 }
 
 function seedContext(tx: Database, rng: Rng, now: Date): SeedContext {

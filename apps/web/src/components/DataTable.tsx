@@ -66,6 +66,8 @@ export function DataTable<T>({
   caption,
 }: DataTableProps<T>) {
   const sorting: SortingState = sort ? [sort] : [];
+  // TanStack Table's instance is mutable by design; this component is not memoized by a compiler.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable<T>({
     data: (data ?? noRows) as T[],
     columns,

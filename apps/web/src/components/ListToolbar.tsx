@@ -1,7 +1,7 @@
 import { Group, Paper, TextInput, CloseButton } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
 /** Search box (debounced into the URL) and the filters of a list. */
 export function ListToolbar({
@@ -16,7 +16,13 @@ export function ListToolbar({
   children?: ReactNode;
 }) {
   const [text, setText] = useState(search);
-  useEffect(() => setText(search), [search]);
+  // The search can change from outside (back button, a link): take it over while rendering, not in
+  // an effect, so the box never shows a stale value for a frame.
+  const [shown, setShown] = useState(search);
+  if (shown !== search) {
+    setShown(search);
+    setText(search);
+  }
   const commit = useDebouncedCallback((v: string) => onSearch(v.trim()), 300);
   return (
     <Paper withBorder p="sm" mb="md" radius="md">

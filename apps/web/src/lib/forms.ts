@@ -41,7 +41,7 @@ export function applyServerErrors<T extends FieldValues>(
     }
   }
   if (!placed || leftovers.length > 0) {
-    setError('root.server' as Path<T>, {
+    setError('root.server', {
       type: 'server',
       message: leftovers.length > 0 ? leftovers.join('; ') : describeError(error),
     });

@@ -54,7 +54,7 @@ async function request(name: string, email: string, extra: object = {}) {
 async function approve(id: string, role = 'sales') {
   const res = await post(`/api/users/${id}/approve`, { role }, adminToken);
   expect(res.statusCode).toBe(200);
-  return res.json() as { user: { id: string; status: string; role: string; activationExpiresAt: string | null }; activationCode: string; expiresAt: string };
+  return res.json<{ user: { id: string; status: string; role: string; activationExpiresAt: string | null }; activationCode: string; expiresAt: string }>();
 }
 /** What an attacker can compare between two answers. */
 const shape = (res: LightMyRequestResponse) => ({ status: res.statusCode, body: res.body, cache: res.headers['cache-control'] });

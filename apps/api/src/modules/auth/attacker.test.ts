@@ -437,7 +437,7 @@ describe('brute force', () => {
     it('in a batch of 20 logins every call counts: 3 reach the password check, 17 are refused with 429', async () => {
       const user = await limited.createUser({ role: 'sales' });
       const res = await batch(limited.app, 'auth.login', Array.from({ length: 20 }, (_, i) => ({ identifier: user.email, password: `guess-${i}` })), '198.51.100.21');
-      const results = res.json() as { error?: { data: { httpStatus: number } } }[];
+      const results = res.json<{ error?: { data: { httpStatus: number } } }[]>();
       expect(results).toHaveLength(20);
       const statuses = results.map((r) => r.error?.data.httpStatus);
       expect(statuses.filter((s) => s === 401)).toHaveLength(3);

@@ -70,5 +70,5 @@ export function withPasswordPolicy<T extends z.ZodObject>(
     if (typeof password !== 'string') return;
     const problem = passwordProblem(password, personal(input));
     if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
-  }) as T;
+  });
 }

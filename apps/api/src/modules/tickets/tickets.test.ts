@@ -197,7 +197,7 @@ describe('listing', () => {
     const support = t.caller(staff.support);
     expect(await codeOf(support.tickets.list({ limit: 1e9 }))).toBe('BAD_REQUEST');
     expect(await codeOf(support.tickets.list({ sort: 'subject desc; --' as 'createdAt' }))).toBe('BAD_REQUEST');
-    expect(await codeOf(support.tickets.list({ assignee: "' or 1=1" as 'me' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(support.tickets.list({ assignee: "' or 1=1" }))).toBe('BAD_REQUEST');
     expect((await support.tickets.list({ search: '50%' })).items.map((x) => x.subject)).toEqual(['Router 50% packet loss']);
     expect((await support.tickets.list({ search: "' or ''='" })).items).toEqual([]);
     expect(await codeOf(support.tickets.get({ id: 'not-an-id' }))).toBe('BAD_REQUEST');
