@@ -4,8 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['e2e/**/*.e2e.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Per test: its own API setup, browser context and page loads (measured below 15 s each with
+    // both cores busy); a step's own waits time out at 20 s, so a test fails on its first stuck step.
+    testTimeout: 90_000,
+    // beforeAll starts the server (see FIRST_START_TIMEOUT_MS in e2e/server.ts) and Chromium.
+    hookTimeout: 300_000,
     fileParallelism: false,
     sequence: { concurrent: false },
     reporters: ['verbose'],

@@ -1,20 +1,24 @@
 /**
  * The staff web client end to end, in Debian's Chromium, against the built app served by the real
- * server on a fresh embedded database (zero-config start, demo admin parsed from its output).
+ * server on a fresh embedded database (zero-config start, demo admin parsed from its output, demo
+ * ISP loaded).
  *
- * One story, in order: the demo admin signs in, creates a plan and a lead, moves the lead through
- * the pipeline (detail page, then the board), converts it, activates the subscription, records a
- * payment and sees the expiry move and the dashboard change; creates a sales user; the sales user
- * is not offered the users page, is told "not allowed" when typing its URL, and finds another
- * user's lead "not found"; a revoked session returns to sign-in with the reason; sign-out clears
- * the token. Screenshots of the main pages land in e2e/screenshots/.
+ * Each test stands alone: it opens its own browser context (own session), makes the records it
+ * works on through the REST API as the demo admin (or uses the seeded demo ISP), and checks what a
+ * person sees. A failing step fails alone; the others still run. Covered: sign-in and the session
+ * in sessionStorage only; plans; leads (schema errors, CSV export, pipeline on the detail page and
+ * the board, lost and reopened); conversion; activation, payments and the expiry; the dashboard;
+ * suspend and restore; unmatched payments assigned and reversed; tickets and the other admin pages;
+ * account requests; users and a sales user's limits; a revoked session; password change and sign
+ * out everywhere; a 375 px phone. Every test also fails on a CSP violation, an uncaught error or a
+ * throttled request. Screenshots of the main pages land in e2e/screenshots/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,35 +38,117 @@ const ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
+const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
 
 const run = Date.now().toString(36);
-const PLAN = `E2E Fibre ${run}`;
-const LEAD = `Wanjiku E2E ${run}`;
-const NEWCOMER = { name: `Akinyi Newcomer ${run}`, email: `akinyi.${run}@example.co.ke`, password: `Twiga-Evening-${run}-77` };
-const SALES = { name: `Otieno Sales ${run}`, email: `otieno.${run}@example.co.ke`, password: `Kiboko-Sunrise-${run}-42` };
+let serial = 0;
+/** A name no other test (or earlier run) uses. */
+const unique = (label: string) => `${label} ${run}${(serial += 1)}`;
+/** A phone number outside the demo ISP's prefixes, different on every call. */
+const phone = () => `0733${String((Date.now() + (serial += 1)) % 1_000_000).padStart(6, '0')}`;
+/** An M-Pesa-like payment reference, different on every call. */
+const reference = (prefix: string) => `${prefix}${run}${(serial += 1)}`.toUpperCase().slice(0, 20);
+
+interface Session {
+  token: string;
+  expiresAt: string;
+  user: { id: string; email: string };
+}
+interface Lead {
+  id: string;
+  name: string;
+}
+interface Converted {
+  customerId: string;
+  accountNumber: string;
+  subscriptionId: string | null;
+}
 
 describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-  const throttled: string[] = [];
-  let revenueBefore = '';
-  let othersLeadId = '';
-  let customerUrl = '';
+  let admin: Session;
+  /** What the current test's pages reported; checked after each test. */
+  let seen = { csp: [] as string[], errors: [] as string[], throttled: [] as string[] };
+
+  // ---- the REST API, as the demo admin unless told otherwise ------------------------------------
+
+  async function api<T>(method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${server.origin}${url}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  }
+
+  /** A call that must succeed; its body. */
+  async function call<T>(method: string, url: string, body?: unknown, token = admin.token): Promise<T> {
+    const res = await api<T>(method, url, token, body);
+    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async function login(email: string, password: string): Promise<Session> {
+    return call<Session>('POST', '/api/auth/login', { identifier: email, password }, '');
+  }
+
+  async function createPlan(name = unique('E2E Fibre')): Promise<{ id: string; name: string }> {
+    return call('POST', '/api/plans', { name, type: 'pppoe', downloadKbps: 8_000, uploadKbps: 4_000, priceCents: 2_000_00, validityDays: 30 });
+  }
+
+  async function createLead(input: { name?: string; planId?: string; status?: 'contacted' | 'qualified'; assigneeId?: string } = {}): Promise<Lead> {
+    const lead = await call<Lead>('POST', '/api/leads', {
+      name: input.name ?? unique('Wanjiku E2E'),
+      phone: phone(),
+      ...(input.planId ? { planId: input.planId } : {}),
+      ...(input.assigneeId ? { assigneeId: input.assigneeId } : {}),
+    });
+    const path = input.status === 'qualified' ? (['contacted', 'qualified'] as const) : input.status ? ([input.status] as const) : [];
+    for (const status of path) await call('POST', `/api/leads/${lead.id}/status`, { status });
+    return lead;
+  }
+
+  /** A customer converted from a qualified lead, with a pending subscription on `planId`. */
+  async function createCustomer(planId: string, name = unique('Wanjiku E2E')): Promise<Converted & { name: string }> {
+    const lead = await createLead({ name, planId, status: 'qualified' });
+    const converted = await call<Converted>('POST', `/api/leads/${lead.id}/convert`, { planId });
+    return { ...converted, name };
+  }
+
+  async function createStaff(role: 'sales' | 'admin', password = `Kiboko-Sunrise-${run}-42`) {
+    const name = unique(role === 'sales' ? 'Otieno Sales' : 'Njeri Admin');
+    const email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.co.ke`;
+    await call('POST', '/api/users', { name, email, role, password });
+    return { name, email, password };
+  }
+
+  // ---- the browser -------------------------------------------------------------------------------
 
   async function newPage(ctx: BrowserContext): Promise<Page> {
     const p = await ctx.newPage();
     p.setDefaultTimeout(20_000);
     p.on('console', (msg) => {
-      if (/Content Security Policy|Refused to (execute|load|apply)/i.test(msg.text())) cspViolations.push(msg.text());
+      if (/Content Security Policy|Refused to (execute|load|apply)/i.test(msg.text())) seen.csp.push(msg.text());
     });
-    p.on('pageerror', (error) => pageErrors.push(error.message));
+    p.on('pageerror', (error) => seen.errors.push(error.message));
     p.on('response', (r) => {
-      if (r.status() === 429) throttled.push(r.url());
+      if (r.status() === 429) seen.throttled.push(r.url());
     });
+    return p;
+  }
+
+  /** A fresh browser (context) and tab: no session unless `as` gives one. */
+  async function open(path: string, as?: Session, options: Parameters<Browser['newContext']>[0] = DESKTOP): Promise<Page> {
+    const ctx = await browser.newContext(options);
+    const p = await newPage(ctx);
+    if (as) {
+      // The app reads the session when it loads: store it first, then load the page asked for.
+      await p.goto(`${server.origin}/sign-in`);
+      await p.evaluate((s) => sessionStorage.setItem('netflow.session', JSON.stringify(s)), { token: as.token, expiresAt: as.expiresAt });
+    }
+    await p.goto(`${server.origin}${path}`);
     return p;
   }
 
@@ -83,16 +169,6 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await p.getByRole('navigation', { name: 'Main navigation' }).waitFor();
   }
 
-  async function api<T>(method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${server.origin}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-  }
-
   /** Follows an entry of the main navigation (other links on a page may share its name). */
   async function go(p: Page, name: string) {
     await p.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
@@ -103,25 +179,35 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await p.getByRole('option', { name: option }).click();
   }
 
+  const revenue = async (p: Page) => Number(((await p.getByTestId('stat-revenue-value').textContent()) ?? '').replace(/[^\d.]/g, ''));
+
   beforeAll(async () => {
     const missing = builtArtifactsMissing();
     if (missing) throw new Error(missing);
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' });
-    page = await newPage(context);
+    admin = await login(server.admin.email, server.admin.password);
   });
 
-  // A failed step leaves a picture of every open page behind, to see what the browser saw.
+  beforeEach(() => {
+    seen = { csp: [], errors: [], throttled: [] };
+  });
+
+  // A failed step leaves a picture of every open page behind, to see what the browser saw; then
+  // its contexts close, so the next test starts clean.
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !browser) return;
+    if (!browser) return;
     let i = 0;
-    for (const ctx2 of browser.contexts()) {
-      for (const p of ctx2.pages()) {
-        await p.screenshot({ path: path.join(SHOTS, `failed-${ctx.task.name.replace(/\W+/g, '-')}-${i++}.png`) }).catch(() => undefined);
+    for (const context of browser.contexts()) {
+      if (ctx.task.result?.state === 'fail') {
+        for (const p of context.pages()) {
+          await p.screenshot({ path: path.join(SHOTS, `failed-${ctx.task.name.replace(/\W+/g, '-')}-${i++}.png`) }).catch(() => undefined);
+        }
       }
+      await context.close().catch(() => undefined);
     }
+    expect(seen, 'no CSP violation, uncaught error or throttled request').toEqual({ csp: [], errors: [], throttled: [] });
   });
 
   afterAll(async () => {
@@ -140,24 +226,8 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
   });
 
-  it('lets a newcomer request an account, which stays pending', async () => {
-    await page.goto(`${server.origin}/sign-in`);
-    await page.getByRole('link', { name: 'Request an account' }).click();
-    await page.getByLabel('Full name').fill(NEWCOMER.name);
-    await page.getByLabel('Work e-mail').fill(NEWCOMER.email);
-    await page.getByLabel(/^Password/).fill(NEWCOMER.password);
-    await page.getByRole('button', { name: 'Send request' }).click();
-    await page.getByText('An administrator will review the request').waitFor();
-    await shot(page, '00-request-account');
-    await page.getByRole('link', { name: 'Back to sign-in' }).click();
-    await page.getByLabel('E-mail or phone').fill(NEWCOMER.email);
-    await page.getByLabel(/^Password/).fill(NEWCOMER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: 'not active yet' }).waitFor();
-  });
-
   it('sends a visitor to sign-in, and the demo admin signs in to the dashboard', async () => {
-    await page.goto(`${server.origin}/customers`);
+    const page = await open('/customers');
     await page.waitForURL('**/sign-in');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await shot(page, '01-sign-in');
@@ -171,13 +241,14 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     // Back where the visitor wanted to go.
     await page.waitForURL('**/customers');
     await go(page, 'Dashboard');
-    revenueBefore = (await page.getByTestId('stat-revenue-value').textContent()) ?? '';
-    expect(revenueBefore).toMatch(/\d/);
+    expect((await page.getByTestId('stat-revenue-value').textContent()) ?? '').toMatch(/\d/);
     await page.getByText('Leads per stage').waitFor();
     await shot(page, '02-dashboard');
   });
 
   it('keeps the session across a reload, in sessionStorage only', async () => {
+    const page = await open('/', admin);
+    await page.getByTestId('stat-revenue').waitFor();
     await page.reload();
     await page.getByTestId('stat-revenue').waitFor();
     const storage = await page.evaluate(() => ({
@@ -185,62 +256,64 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
       local: Object.values(localStorage).join(' '),
       cookie: document.cookie,
     }));
-    expect(storage.session).toContain('token');
-    const token = (JSON.parse(storage.session ?? '{}') as { token: string }).token;
-    expect(storage.local).not.toContain(token);
+    expect(storage.session).toContain(admin.token);
+    expect(storage.local).not.toContain(admin.token);
     expect(storage.cookie).toBe('');
-    expect(await context.cookies()).toEqual([]);
+    expect(await page.context().cookies()).toEqual([]);
 
     // A new browser context (like a closed and reopened browser) has no session.
-    const other = await browser.newContext();
-    const otherPage = await newPage(other);
-    await otherPage.goto(`${server.origin}/`);
-    await otherPage.waitForURL('**/sign-in');
-    await other.close();
+    const other = await open('/');
+    await other.waitForURL('**/sign-in');
   });
 
   it('creates a plan', async () => {
-    await go(page, 'Plans');
+    const name = unique('E2E Fibre');
+    const page = await open('/plans', admin);
     await page.getByRole('button', { name: 'New plan' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Name').fill(PLAN);
+    await dialog.getByLabel('Name').fill(name);
     await dialog.getByLabel('Download').fill('8');
     await dialog.getByLabel('Upload').fill('4');
     await dialog.getByLabel('Price').fill('2000');
     await dialog.getByLabel('Validity').fill('30');
     await dialog.getByRole('button', { name: 'Create plan' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await page.getByRole('cell', { name: PLAN, exact: true }).waitFor();
+    await page.getByRole('cell', { name, exact: true }).waitFor();
     await shot(page, '03-plans');
   });
 
-  it('creates a lead, with field errors from the schema first', async () => {
-    await go(page, 'Leads');
+  it('exports the leads as CSV, and creates a lead with field errors from the schema first', async () => {
+    const plan = await createPlan();
+    const name = unique('Wanjiku E2E');
+    const page = await open('/leads', admin);
     await page.getByRole('heading', { name: 'Leads' }).waitFor();
     await shot(page, '04-leads-table');
 
     // The CSV export goes through the REST route with the bearer token, as a download.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^leads-\d{4}-\d{2}-\d{2}\.csv$/);
-    const file = await download.path();
-    const csv = await readFile(file, 'utf8');
+    const csv = await readFile(await download.path(), 'utf8');
     expect(csv.split('\n').length).toBeGreaterThan(2);
 
     await page.getByRole('button', { name: 'New lead' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Name').fill(LEAD);
+    await dialog.getByLabel('Name').fill(name);
     await dialog.getByLabel('Phone').fill('0712 34');
     await dialog.getByRole('button', { name: 'Create lead' }).click();
     await dialog.getByText('Phone must be exactly 10 digits').waitFor();
     await dialog.getByLabel('Phone').fill('0712 345 678');
     await dialog.getByLabel('Source').fill('Referral');
-    await pickOption(page, 'Interested in plan', new RegExp(PLAN));
+    await pickOption(page, 'Interested in plan', new RegExp(plan.name));
     await dialog.getByRole('button', { name: 'Create lead' }).click();
-    await page.getByRole('heading', { name: LEAD }).waitFor();
+    await page.getByRole('heading', { name }).waitFor();
     await page.getByTestId('lead-status').filter({ hasText: 'New' }).waitFor();
   });
 
-  it('moves the lead through the pipeline: detail page, then the board', async () => {
+  it('moves a lead through the pipeline: detail page, then the board', async () => {
+    const plan = await createPlan();
+    const lead = await createLead({ planId: plan.id });
+    const page = await open(`/leads/${lead.id}`, admin);
+    await page.getByRole('heading', { name: lead.name }).waitFor();
     await page.getByRole('button', { name: 'Move to Contacted' }).click();
     await page.getByTestId('lead-status').filter({ hasText: 'Contacted' }).waitFor();
     await page.getByPlaceholder('What happened? What was agreed?').fill('Called; wants installation next week.');
@@ -249,34 +322,41 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await shot(page, '05-lead-detail');
 
     await go(page, 'Pipeline board');
-    await page.getByRole('textbox', { name: 'Search' }).fill(LEAD);
+    await page.getByRole('textbox', { name: 'Search' }).fill(lead.name);
     const contacted = page.getByTestId('board-column-contacted');
-    await contacted.getByText(LEAD).waitFor();
-    await contacted.getByRole('button', { name: `Move ${LEAD} to Qualified` }).click();
+    await contacted.getByText(lead.name).waitFor();
+    await contacted.getByRole('button', { name: `Move ${lead.name} to Qualified` }).click();
     // Optimistic: the card is in Qualified right away, and stays there once the server agrees.
     const qualified = page.getByTestId('board-column-qualified');
-    await qualified.getByText(LEAD).waitFor();
+    await qualified.getByText(lead.name).waitFor();
     await page.getByRole('textbox', { name: 'Search' }).fill('');
     await page.getByTestId('board-column-new').getByTestId('lead-card').first().waitFor();
     await shot(page, '06-pipeline-board');
-    await page.getByRole('textbox', { name: 'Search' }).fill(LEAD);
-    await qualified.getByRole('button', { name: `Convert ${LEAD} to a customer` }).click();
+    await expect.poll(async () => (await call<{ status: string }>('GET', `/api/leads/${lead.id}`)).status).toBe('qualified');
   });
 
-  it('converts the lead into a customer with a subscription', async () => {
+  it('converts a qualified lead into a customer with a subscription, from the board', async () => {
+    const plan = await createPlan();
+    const lead = await createLead({ planId: plan.id, status: 'qualified' });
+    const page = await open('/leads/board', admin);
+    await page.getByRole('textbox', { name: 'Search' }).fill(lead.name);
+    await page.getByTestId('board-column-qualified').getByRole('button', { name: `Convert ${lead.name} to a customer` }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Convert to customer' }).click();
     const account = await dialog.getByTestId('account-number').textContent();
     expect(account).toMatch(/^NF-\d{6,}$/);
     await shot(page, '07-converted');
     await dialog.getByRole('link', { name: 'Open customer' }).click();
-    await page.getByRole('heading', { name: LEAD }).waitFor();
+    await page.getByRole('heading', { name: lead.name }).waitFor();
     expect(await page.getByTestId('customer-account').textContent()).toBe(account);
-    customerUrl = page.url();
+    await page.getByTestId('subscription-row').filter({ hasText: plan.name }).getByText('Pending').waitFor();
   });
 
   it('activates the subscription, records a payment and sees the expiry move', async () => {
-    const row = page.getByTestId('subscription-row').filter({ hasText: PLAN });
+    const plan = await createPlan();
+    const customer = await createCustomer(plan.id);
+    const page = await open(`/customers/${customer.customerId}`, admin);
+    const row = page.getByTestId('subscription-row').filter({ hasText: plan.name });
     await row.getByText('Pending').waitFor();
     await row.getByRole('button', { name: 'Activate' }).click();
     await row.getByText('Active').waitFor();
@@ -285,7 +365,7 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
 
     await page.getByRole('button', { name: 'Record payment' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Reference').fill(`QE2E${run}`.toUpperCase().slice(0, 20));
+    await dialog.getByLabel('Reference').fill(reference('QE2E'));
     await dialog.getByLabel('Amount').fill('2000');
     await shot(page, '08-record-payment');
     await dialog.getByRole('button', { name: 'Record payment' }).click();
@@ -299,31 +379,30 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
       },
       [expiryBefore],
     );
-    const expiryAfter = (await expiry.textContent()) ?? '';
-    expect(expiryAfter).not.toBe(expiryBefore);
+    expect((await expiry.textContent()) ?? '').not.toBe(expiryBefore);
     await page.getByRole('tab', { name: 'Payments' }).click();
     await page.getByRole('cell', { name: /Ksh\s?2,000/ }).first().waitFor();
     await page.getByRole('tab', { name: 'Subscriptions' }).click();
     await shot(page, '09-customer-detail');
   });
 
-  it('shows the payment on the dashboard', async () => {
-    await go(page, 'Dashboard');
-    await page.waitForFunction(
-      ([before]) => {
-        const el = document.querySelector('[data-testid="stat-revenue-value"]');
-        return el !== null && el.textContent !== before;
-      },
-      [revenueBefore],
-    );
-    const after = (await page.getByTestId('stat-revenue-value').textContent()) ?? '';
-    const amount = (s: string) => Number(s.replace(/[^\d.]/g, ''));
-    expect(amount(after) - amount(revenueBefore)).toBe(2000);
+  it('shows a new payment on the dashboard', async () => {
+    const plan = await createPlan();
+    const customer = await createCustomer(plan.id);
+    const page = await open('/', admin);
+    await page.getByTestId('stat-revenue-value').waitFor();
+    const before = await revenue(page);
+    await call('POST', '/api/payments', { customerId: customer.customerId, method: 'mpesa', reference: reference('QD'), amountCents: 2_000_00 });
+    await page.reload();
+    await expect.poll(() => revenue(page), { timeout: 20_000 }).toBe(before + 2000);
   });
 
   it('suspends and restores the subscription', async () => {
-    await page.goto(customerUrl);
-    const row = page.getByTestId('subscription-row').filter({ hasText: PLAN });
+    const plan = await createPlan();
+    const customer = await createCustomer(plan.id);
+    await call('POST', `/api/subscriptions/${customer.subscriptionId ?? ''}/activate`, {});
+    const page = await open(`/customers/${customer.customerId}`, admin);
+    const row = page.getByTestId('subscription-row').filter({ hasText: plan.name });
     await row.getByRole('button', { name: 'Suspend' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Reason').fill('Asked to pause while travelling');
@@ -334,25 +413,28 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   });
 
   it('keeps a payment with an unknown account as unmatched, assigns it, and reverses one', async () => {
-    await go(page, 'Payments');
+    const plan = await createPlan();
+    const customer = await createCustomer(plan.id);
+    const ref = reference('QU');
+    const page = await open('/payments', admin);
     await page.getByRole('button', { name: 'Record payment' }).click();
     let dialog = page.getByRole('dialog');
     await dialog.getByLabel('Account number').fill('NF-999999');
-    await dialog.getByLabel('Reference').fill(`QU${run}`.toUpperCase().slice(0, 20));
+    await dialog.getByLabel('Reference').fill(ref);
     await dialog.getByLabel('Amount').fill('500');
     await dialog.getByRole('button', { name: 'Record payment' }).click();
     await dialog.getByText('Payment kept as unmatched').waitFor();
     await dialog.getByRole('button', { name: 'Done' }).click();
 
-    const unmatched = page.getByRole('row').filter({ hasText: `QU${run}`.toUpperCase().slice(0, 20) });
+    const unmatched = page.getByRole('row').filter({ hasText: ref });
     await unmatched.getByRole('button', { name: 'Assign' }).click();
     dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Customer').fill(LEAD);
-    await page.getByRole('option', { name: new RegExp(LEAD) }).click();
+    await dialog.getByLabel('Customer').fill(customer.name);
+    await page.getByRole('option', { name: new RegExp(customer.name) }).click();
     await dialog.getByRole('button', { name: 'Assign and apply' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await unmatched.getByText('Applied').waitFor();
-    await unmatched.getByRole('link', { name: LEAD }).waitFor();
+    await unmatched.getByRole('link', { name: customer.name }).waitFor();
 
     await unmatched.getByRole('button', { name: /More actions for payment/ }).click();
     await page.getByRole('menuitem', { name: 'Reverse payment' }).click();
@@ -364,13 +446,9 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   });
 
   it('marks a lead lost with a reason and reopens it', async () => {
-    await go(page, 'Leads');
-    await page.getByRole('button', { name: 'New lead' }).click();
-    const form = page.getByRole('dialog');
-    await form.getByLabel('Name').fill(`Lost cause ${run}`);
-    await form.getByLabel('Phone').fill('0733000111');
-    await form.getByRole('button', { name: 'Create lead' }).click();
-    await page.getByRole('heading', { name: `Lost cause ${run}` }).waitFor();
+    const lead = await createLead({ name: unique('Lost cause') });
+    const page = await open(`/leads/${lead.id}`, admin);
+    await page.getByRole('heading', { name: lead.name }).waitFor();
     await page.getByRole('button', { name: 'Mark lost' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Mark as lost' }).click();
@@ -383,20 +461,26 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await page.getByTestId('lead-status').filter({ hasText: 'New' }).waitFor();
   });
 
-  it('walks the other pages an admin uses', async () => {
-    await go(page, 'Payments');
-    await page.getByRole('cell', { name: `QE2E${run}`.toUpperCase().slice(0, 20), exact: true }).waitFor();
+  it('opens and works a ticket, and walks the other pages an admin uses', async () => {
+    const plan = await createPlan();
+    const customer = await createCustomer(plan.id);
+    const ref = reference('QW');
+    await call('POST', '/api/payments', { customerId: customer.customerId, method: 'mpesa', reference: ref, amountCents: 2_000_00 });
+    const subject = unique('No internet since the morning');
+
+    const page = await open('/payments', admin);
+    await page.getByRole('cell', { name: ref, exact: true }).waitFor();
     await shot(page, '10-payments');
 
     await go(page, 'Tickets');
     await page.getByRole('heading', { name: 'Tickets' }).waitFor();
     await page.getByRole('button', { name: 'New ticket' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Customer').fill(LEAD);
-    await page.getByRole('option', { name: new RegExp(LEAD) }).click();
-    await dialog.getByLabel('Subject').fill('No internet since the morning');
+    await dialog.getByLabel('Customer').fill(customer.name);
+    await page.getByRole('option', { name: new RegExp(customer.name) }).click();
+    await dialog.getByLabel('Subject').fill(subject);
     await dialog.getByRole('button', { name: 'Open ticket' }).click();
-    await page.getByRole('heading', { name: 'No internet since the morning' }).waitFor();
+    await page.getByRole('heading', { name: subject }).waitFor();
     await page.getByRole('button', { name: 'Start work' }).click();
     await page.getByTestId('ticket-status').filter({ hasText: 'Open' }).waitFor();
     await page.getByLabel('Add a comment').fill('Checked the ONU: LOS light on. Technician to visit.');
@@ -404,11 +488,11 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await page.getByText('Technician to visit.').waitFor();
     await shot(page, '11-ticket-detail');
     await go(page, 'Tickets');
-    await page.getByRole('link', { name: 'No internet since the morning' }).waitFor();
+    await page.getByRole('link', { name: subject }).waitFor();
     await shot(page, '12-tickets');
 
     await go(page, 'Customers');
-    await page.getByRole('link', { name: LEAD }).waitFor();
+    await page.getByRole('link', { name: customer.name }).waitFor();
     await shot(page, '13-customers');
 
     await go(page, 'Audit log');
@@ -420,55 +504,72 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await shot(page, '15-profile');
   });
 
-  it('activates the pending request', async () => {
-    await go(page, 'Users');
+  // Self-registration and its review: the two steps below are the whole of it, so a change of
+  // that flow (e.g. activation codes) replaces just these.
+  it('lets a newcomer request an account, which stays pending', async () => {
+    const newcomer = { name: unique('Akinyi Newcomer'), email: `akinyi.${run}.${serial}@example.co.ke`, password: `Twiga-Evening-${run}-77` };
+    const page = await open('/sign-in');
+    await page.getByRole('link', { name: 'Request an account' }).click();
+    await page.getByLabel('Full name').fill(newcomer.name);
+    await page.getByLabel('Work e-mail').fill(newcomer.email);
+    await page.getByLabel(/^Password/).fill(newcomer.password);
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText('An administrator will review the request').waitFor();
+    await shot(page, '00-request-account');
+    await page.getByRole('link', { name: 'Back to sign-in' }).click();
+    await page.getByLabel('E-mail or phone').fill(newcomer.email);
+    await page.getByLabel(/^Password/).fill(newcomer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not active yet' }).waitFor();
+  });
+
+  it('an admin activates a pending request', async () => {
+    const email = `pending.${run}.${(serial += 1)}@example.co.ke`;
+    const registered = await api('POST', '/api/auth/register', null, { name: unique('Pending Newcomer'), email, password: `Twiga-Morning-${run}-55` });
+    expect(registered.status).toBe(202);
+    const page = await open('/users', admin);
     await page.getByRole('button', { name: 'Review' }).click();
-    const row = page.getByRole('row').filter({ hasText: NEWCOMER.email });
+    const row = page.getByRole('row').filter({ hasText: email });
     await row.getByRole('button', { name: 'Activate' }).click();
     // Activated, it leaves the list of pending requests.
     await row.waitFor({ state: 'detached' });
-    await page.goto(`${server.origin}/users?search=${encodeURIComponent(NEWCOMER.email)}`);
-    await page.getByRole('row').filter({ hasText: NEWCOMER.email }).getByText('Active', { exact: true }).waitFor();
+    await page.goto(`${server.origin}/users?search=${encodeURIComponent(email)}`);
+    await page.getByRole('row').filter({ hasText: email }).getByText('Active', { exact: true }).waitFor();
   });
 
   it('creates a sales user; the server refuses a common password on the field', async () => {
-    await go(page, 'Users');
+    const name = unique('Otieno Sales');
+    const email = `otieno.${run}.${serial}@example.co.ke`;
+    const page = await open('/users', admin);
     await page.getByRole('button', { name: 'New user' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Full name').fill(SALES.name);
-    await dialog.getByLabel('E-mail').fill(SALES.email);
+    await dialog.getByLabel('Full name').fill(name);
+    await dialog.getByLabel('E-mail').fill(email);
     await dialog.getByLabel('Initial password').fill('password123');
     await dialog.getByRole('button', { name: 'Create account' }).click();
     // The schema accepts it; the server's common-password list does not, and says so on the field.
     await dialog.locator('.mantine-InputWrapper-error').first().waitFor();
-    await dialog.getByLabel('Initial password').fill(SALES.password);
+    await dialog.getByLabel('Initial password').fill(`Kiboko-Sunrise-${run}-42`);
     await dialog.getByRole('button', { name: 'Create account' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await page.getByText(SALES.email).waitFor();
+    await page.getByText(email).waitFor();
     await shot(page, '16-users');
-
-    // A lead that belongs to someone else (the admin), made through the REST API.
-    const login = await api<{ token: string; user: { id: string } }>('POST', '/api/auth/login', null, {
-      identifier: server.admin.email,
-      password: server.admin.password,
-    });
-    expect(login.status).toBe(200);
-    const lead = await api<{ id: string }>('POST', '/api/leads', login.body.token, {
-      name: `Admin's own lead ${run}`,
-      phone: '0799000111',
-      assigneeId: login.body.user.id,
-    });
-    expect(lead.status).toBe(201);
-    othersLeadId = lead.body.id;
   });
 
-  it('signs out, and the sales user signs in without the users page on offer', async () => {
+  it('signs an admin out; a sales user signs in without the users page on offer and cannot open what is not theirs', async () => {
+    const sales = await createStaff('sales');
+    // A lead that belongs to someone else (the admin).
+    const othersLead = await createLead({ name: unique("Admin's own lead"), assigneeId: admin.user.id });
+
+    // Its own admin: signing out ends that session, and the others keep theirs.
+    const otherAdmin = await createStaff('admin');
+    const page = await open('/', await login(otherAdmin.email, otherAdmin.password));
     await page.getByTestId('sign-out').click();
     await page.waitForURL('**/sign-in');
     await page.getByTestId('sign-out-reason').filter({ hasText: 'signed out' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('netflow.session'))).toBeNull();
 
-    await signIn(page, SALES.email, SALES.password);
+    await signIn(page, sales.email, sales.password);
     // An explicit sign-out does not carry the last page over to the next person.
     await page.waitForURL(`${server.origin}/`);
     await page.getByTestId('stat-pipeline').waitFor();
@@ -483,16 +584,17 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await page.getByTestId('not-allowed').waitFor();
     await shot(page, '18-not-allowed');
 
-    await page.goto(`${server.origin}/leads/${othersLeadId}`);
+    await page.goto(`${server.origin}/leads/${othersLead.id}`);
     await page.getByTestId('not-found').getByText('Lead not found').waitFor();
     await shot(page, '19-lead-not-found');
   });
 
   it('returns to sign-in and says why when the session is revoked elsewhere', async () => {
-    await page.goto(`${server.origin}/leads`);
+    const sales = await createStaff('sales');
+    const session = await login(sales.email, sales.password);
+    const page = await open('/leads', session);
     await page.getByRole('heading', { name: 'Leads' }).waitFor();
-    const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('netflow.session') ?? '{}') as { token?: string }).token ?? '');
-    const logout = await api('POST', '/api/auth/logout', token);
+    const logout = await api('POST', '/api/auth/logout', session.token);
     expect(logout.status).toBe(204);
 
     await go(page, 'Customers');
@@ -501,14 +603,18 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('netflow.session'))).toBeNull();
 
     // Signing in again goes back to the page that was asked for.
-    await signIn(page, SALES.email, SALES.password);
+    await signIn(page, sales.email, sales.password);
     await page.waitForURL('**/customers');
   });
 
   it('changes the password (this tab stays signed in), signs out everywhere, and signs in with the new one', async () => {
-    const newPassword = `${SALES.password}-renewed`;
-    await go(page, 'Profile & security');
-    await page.getByLabel(/^Current password/).fill(SALES.password);
+    const plan = await createPlan();
+    const customer = await createCustomer(plan.id);
+    const sales = await createStaff('sales');
+    const session = await login(sales.email, sales.password);
+    const newPassword = `${sales.password}-renewed`;
+    const page = await open('/profile', session);
+    await page.getByLabel(/^Current password/).fill(sales.password);
     await page.getByLabel(/^New password/).fill(newPassword);
     await page.getByLabel(/^Repeat the new password/).fill(`${newPassword}x`);
     await page.getByRole('button', { name: 'Change password' }).click();
@@ -516,9 +622,10 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await page.getByLabel(/^Repeat the new password/).fill(newPassword);
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Every other session has been signed out.').waitFor();
-    // The fresh token works: the page still loads data.
+    // The old token is dead; the fresh one this tab got still loads data.
+    expect((await api('GET', '/api/auth/me', session.token)).status).toBe(401);
     await go(page, 'Customers');
-    await page.getByRole('link', { name: LEAD }).waitFor();
+    await page.getByRole('link', { name: customer.name }).waitFor();
 
     await go(page, 'Profile & security');
     await page.getByRole('button', { name: 'Sign out on all devices' }).click();
@@ -526,48 +633,41 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     await page.getByTestId('sign-out-reason').filter({ hasText: 'every device' }).waitFor();
     await page.goto(`${server.origin}/leads`);
     await page.waitForURL('**/sign-in');
-    await signIn(page, SALES.email, newPassword);
+    await signIn(page, sales.email, newPassword);
     await page.getByTestId('sign-out').click();
     await page.waitForURL('**/sign-in');
     expect(await page.evaluate(() => sessionStorage.getItem('netflow.session'))).toBeNull();
   });
 
   it('is usable at 375 px wide', async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
-    const p = await newPage(phone);
-    await p.goto(`${server.origin}/sign-in`);
-    await p.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await shot(p, '20-mobile-sign-in', false);
-    await signIn(p, server.admin.email, server.admin.password).catch(async () => {
-      // On a phone the navigation sits behind the menu button; wait for the page instead.
-      await p.getByTestId('stat-revenue').waitFor();
-    });
+    const plan = await createPlan();
+    const customer = await createCustomer(plan.id);
+    const phoneSize = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, locale: 'en-GB' } as const;
+    const signInPage = await open('/sign-in', undefined, phoneSize);
+    await signInPage.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shot(signInPage, '20-mobile-sign-in', false);
+
+    const p = await open('/', admin, phoneSize);
     await p.getByTestId('stat-revenue').waitFor();
     await p.getByText('Leads per stage').waitFor();
     await shot(p, '21-mobile-dashboard', false);
-    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(1);
+    const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(1);
 
+    // On a phone the navigation sits behind the menu button.
     await p.getByRole('button', { name: 'Toggle navigation' }).click();
     await go(p, 'Pipeline board');
     await p.getByTestId('board-column-new').getByTestId('lead-card').first().waitFor();
     await shot(p, '22-mobile-board', false);
-    expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    expect(await overflow()).toBeLessThanOrEqual(1);
 
     await p.goto(`${server.origin}/customers`);
-    await p.getByRole('link', { name: LEAD }).waitFor();
+    await p.getByRole('link', { name: customer.name }).waitFor();
     await shot(p, '23-mobile-customers', false);
-    expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
-    await p.getByRole('link', { name: LEAD }).click();
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    await p.getByRole('link', { name: customer.name }).click();
     await p.getByTestId('customer-account').waitFor();
     await shot(p, '24-mobile-customer-detail', false);
-    expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
-    await phone.close();
-  });
-
-  it('saw no CSP violation, no uncaught error and no throttled request on the way', () => {
-    expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
-    expect(throttled).toEqual([]);
+    expect(await overflow()).toBeLessThanOrEqual(1);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `pnpm db:seed --demo`: migrates the configured database (DATABASE_URL, or the embedded one in
- * DATA_DIR) and fills it with the demo ISP. Does nothing when the demo data is already there.
+ * DATA_DIR) and fills it with the demo ISP. Does nothing when the demo data is already there;
+ * refuses with NODE_ENV=production.
  */
 import { seedDemoData } from '../seed/demo';
 import { openConfiguredDatabase } from './database';
@@ -11,7 +12,13 @@ if (!args.includes('--demo')) {
   process.exit(2);
 }
 
-const { db } = await openConfiguredDatabase();
+const { config, db } = await openConfiguredDatabase();
+if (config.env === 'production') {
+  // The demo staff share one password printed here: never in production.
+  await db.close();
+  process.stderr.write('netflow: demo data is never loaded with NODE_ENV=production\n');
+  process.exit(2);
+}
 try {
   await db.migrate();
   const result = await seedDemoData(db.db);
