@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PERMISSION_MATRIX, PERMISSIONS, ROLES, can, scopeOf } from './roles';
 
-describe('permission matrix (DESIGN.md §5)', () => {
+describe('permission matrix (README: roles)', () => {
   it('admin holds every permission, for all records', () => {
     for (const p of PERMISSIONS) expect(scopeOf('admin', p)).toBe('all');
   });

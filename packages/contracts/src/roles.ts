@@ -1,5 +1,5 @@
 /**
- * Roles and the role → permission matrix (DESIGN.md §5) as data. The API enforces it
+ * Roles and the role → permission matrix as data (the table in docs/ARCHITECTURE.md). The API enforces it
  * (permission procedures, record scopes) and the web client reads the same data to hide what a
  * role cannot do. Anything not granted here is denied.
  */
@@ -88,7 +88,7 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'dashboard.read',
     'customers.read',
     'plans.read',
-    // "suspend, restore" in DESIGN.md §5: finance must list the subscriptions it acts on.
+    // The matrix gives finance "suspend, restore"; it must also list the subscriptions it acts on.
     'subscriptions.read',
     'subscriptions.suspend',
     'subscriptions.restore',

@@ -1,5 +1,5 @@
 /**
- * The attacker's suite (issue 3 §9): what someone without the right credentials tries, and what
+ * The attacker's suite: what someone without the right credentials tries, and what
  * they get. Forged and stale tokens, enumeration through sign-in answers, brute force through
  * batches and spoofed addresses, mass assignment, malformed bodies, foreign origins, and what
  * ends up in the log. Every answer is checked as the attacker sees it (status, body, headers)
