@@ -7,6 +7,7 @@
  * enabled; tests call `auditCheckpoint` directly.
  */
 import type { FastifyInstance } from 'fastify';
+import { runPeriodically } from '../../lib/periodic';
 import { auditCheckpoint, formatCheckpoint, sealLegacyRows, useAuditKey } from './chain';
 
 export const AUDIT_CHECKPOINT_INTERVAL_MS = 60 * 60 * 1000;
@@ -30,34 +31,17 @@ export default async function auditPlugin(app: FastifyInstance, opts: AuditPlugi
   });
 
   if (!(opts.checkpoints ?? config.env !== 'test')) return;
-  const intervalMs = opts.intervalMs ?? AUDIT_CHECKPOINT_INTERVAL_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | null = null;
   let lastLogged: string | null = null;
-
-  const logCheckpoint = () => {
-    running ??= auditCheckpoint(db)
-      .then((cp) => {
-        if (!cp) return;
-        const line = formatCheckpoint(cp);
-        if (line === lastLogged) return;
-        lastLogged = line;
-        app.log.info({ event: 'audit.checkpoint', auditId: cp.id, auditRows: cp.count }, line);
-      })
-      .catch((error: unknown) => app.log.error({ err: error }, 'audit checkpoint failed'))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-
-  app.addHook('onReady', async () => {
-    void logCheckpoint();
-    timer = setInterval(() => void logCheckpoint(), intervalMs);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => {
-    if (timer) clearInterval(timer);
-    await running;
+  runPeriodically(app, {
+    name: 'audit checkpoint',
+    intervalMs: opts.intervalMs ?? AUDIT_CHECKPOINT_INTERVAL_MS,
+    run: async () => {
+      const cp = await auditCheckpoint(db);
+      if (!cp) return;
+      const line = formatCheckpoint(cp);
+      if (line === lastLogged) return;
+      lastLogged = line;
+      app.log.info({ event: 'audit.checkpoint', auditId: cp.id, auditRows: cp.count }, line);
+    },
   });
 }

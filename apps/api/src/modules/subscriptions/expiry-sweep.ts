@@ -5,6 +5,7 @@
  * call the sweep directly with a chosen clock.
  */
 import type { FastifyInstance } from 'fastify';
+import { runPeriodically } from '../../lib/periodic';
 import { systemActor } from '../../lib/actor';
 import { sweepExpiredSubscriptions } from './service';
 
@@ -19,34 +20,16 @@ export interface ExpirySweepOptions {
 export default async function expirySweepPlugin(app: FastifyInstance, opts: ExpirySweepOptions) {
   const { db, config } = app.services;
   if (!(opts.enabled ?? config.env !== 'test')) return;
-  const intervalMs = opts.intervalMs ?? EXPIRY_SWEEP_INTERVAL_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | null = null;
-
-  const runOnce = () => {
-    // A slow sweep is never overlapped by the next tick of the same instance.
+  runPeriodically(app, {
+    name: 'subscription expiry sweep',
+    intervalMs: opts.intervalMs ?? EXPIRY_SWEEP_INTERVAL_MS,
     // Each run is its own system actor (its request id names the run in the audit trail).
-    running ??= sweepExpiredSubscriptions(db, systemActor('expiry-sweep', { log: app.log }), {
-      now: new Date(),
-      graceHours: config.subscriptionGraceHours,
-    })
-      .then(({ suspended }) => {
-        if (suspended.length > 0) app.log.info({ event: 'subscriptions.expired', count: suspended.length }, 'expired subscriptions suspended');
-      })
-      .catch((error: unknown) => app.log.error({ err: error }, 'subscription expiry sweep failed'))
-      .finally(() => {
-        running = null;
+    run: async () => {
+      const { suspended } = await sweepExpiredSubscriptions(db, systemActor('expiry-sweep', { log: app.log }), {
+        now: new Date(),
+        graceHours: config.subscriptionGraceHours,
       });
-    return running;
-  };
-
-  app.addHook('onReady', async () => {
-    void runOnce();
-    timer = setInterval(() => void runOnce(), intervalMs);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => {
-    if (timer) clearInterval(timer);
-    await running;
+      if (suspended.length > 0) app.log.info({ event: 'subscriptions.expired', count: suspended.length }, 'expired subscriptions suspended');
+    },
   });
 }
