@@ -3,9 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    // Each file gets its own database; embedded PostgreSQL start-up and argon2 take a moment.
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Sized from measured durations with both cores shared with other work (load 15-20): the
+    // slowest ordinary test took 23 s (it builds extra apps, each with its own database), the
+    // slowest beforeAll (a database and an app) under 20 s. Tests that spawn processes set their own.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // A worker runs its test files one after another in one module graph instead of a fresh one
     // per file: measured on this 2-core machine, that halves the suite's CPU time (imports and JIT

@@ -142,12 +142,20 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   /** A fresh browser (context) and tab: no session unless `as` gives one. */
   async function open(path: string, as?: Session, options: Parameters<Browser['newContext']>[0] = DESKTOP): Promise<Page> {
     const ctx = await browser.newContext(options);
-    const p = await newPage(ctx);
     if (as) {
-      // The app reads the session when it loads: store it first, then load the page asked for.
-      await p.goto(`${server.origin}/sign-in`);
-      await p.evaluate((s) => sessionStorage.setItem('netflow.session', JSON.stringify(s)), { token: as.token, expiresAt: as.expiresAt });
+      // The app reads the session when it loads, so it is stored before the first page script
+      // runs; once only, so a sign-out in the test stays signed out.
+      await ctx.addInitScript((session) => {
+        try {
+          if (sessionStorage.getItem('netflow.e2e.seeded')) return;
+          sessionStorage.setItem('netflow.e2e.seeded', '1');
+          sessionStorage.setItem('netflow.session', JSON.stringify(session));
+        } catch {
+          // about:blank has no storage; the app's own origin does.
+        }
+      }, { token: as.token, expiresAt: as.expiresAt });
     }
+    const p = await newPage(ctx);
     await p.goto(`${server.origin}${path}`);
     return p;
   }

@@ -2,7 +2,7 @@
  * Runs once before all test files: builds a migrated embedded database and saves it, so each file
  * starts from a copy instead of replaying every migration (see test/db.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '@netflow/db';
@@ -28,4 +28,6 @@ export default async function setup(project: TestProject) {
   const file = path.join(dir, `pglite-template-${process.pid}.tar`);
   writeFileSync(file, dump);
   project.provide('pgliteTemplate', file);
+  // 30 MB per run: removed when the run ends.
+  return () => rmSync(file, { force: true });
 }

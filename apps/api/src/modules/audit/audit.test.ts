@@ -403,5 +403,6 @@ describe('pnpm --filter @netflow/api audit:verify', () => {
     );
     if (!embedded) await db.close();
     await done();
+    // Two CLI processes (tsx, embedded PostgreSQL): 55-90 s measured with both cores busy.
   }, 180_000);
 });
