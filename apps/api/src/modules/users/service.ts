@@ -35,6 +35,7 @@ import { isUniqueViolation } from '../../lib/pg-errors';
 import { searchAny } from '../../lib/search';
 import { forgetFailures } from '../../security/lockout';
 import { activationCodeHash, hashPassword, newActivationCode, passwordProblem, revocationInstant, toPublicUser } from '../auth';
+import { patchRecord } from '../../lib/patch';
 import { audit } from '../audit';
 
 type UserRow = typeof users.$inferSelect;
@@ -204,60 +205,49 @@ async function anotherActiveAdmin(tx: Database, userId: string): Promise<boolean
   return other !== undefined;
 }
 
+const USER_UPDATE_FIELDS = ['name', 'phone', 'role', 'status'] as const;
+
 export async function updateUser(db: Database, actor: StaffActor, input: UpdateUserInput): Promise<StaffUser> {
   try {
     return await db.transaction(async (tx) => {
+      // Role and status changes are serialised, so two admins cannot demote each other at once.
       if (input.role !== undefined || input.status !== undefined) {
         await tx.execute(sql`select pg_advisory_xact_lock(${ROLE_CHANGE_LOCK_KEY})`);
       }
-      const [current] = await tx.select().from(users).where(eq(users.id, input.id)).for('update');
-      if (!current) throw userNotFound();
-
-      const roleChanges = input.role !== undefined && input.role !== current.role;
-      const statusChanges = input.status !== undefined && input.status !== current.status;
-      if (current.id === actor.user.id && (roleChanges || statusChanges)) {
-        actor.log.warn({ event: 'authz.denied', reason: 'own role or status', userId: actor.user.id }, 'authorization failure');
-        throw forbidden('You cannot change your own role or status');
-      }
-      if (statusChanges && current.status === 'pending' && input.status === 'active') {
-        // Activating a request would let whoever sent it in, unverified: approval issues a code instead.
-        throw conflict('An account request is not activated directly: approve it, and its owner sets a password with the activation code');
-      }
-      const losesAdmin =
-        current.role === 'admin' && current.status === 'active' && ((roleChanges && input.role !== 'admin') || (statusChanges && input.status !== 'active'));
-      if (losesAdmin && !(await anotherActiveAdmin(tx, current.id))) {
-        throw conflict('The last active admin can be neither disabled nor demoted');
-      }
-
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      const set: Partial<typeof users.$inferInsert> = {};
-      if (input.name !== undefined && input.name !== current.name) {
-        changes.name = { from: current.name, to: input.name };
-        set.name = input.name;
-      }
-      if (input.phone !== undefined && input.phone !== current.phone) {
-        changes.phone = { from: current.phone, to: input.phone };
-        set.phone = input.phone;
-      }
-      if (roleChanges) {
-        changes.role = { from: current.role, to: input.role };
-        set.role = input.role;
-      }
-      if (statusChanges) {
-        changes.status = { from: current.status, to: input.status };
-        set.status = input.status;
-        // A disabled request's activation code dies with it.
-        set.activationCodeHash = null;
-        set.activationExpiresAt = null;
-      }
-      if (Object.keys(set).length === 0) return toStaffUser(current);
-      // A new role or status starts from a fresh sign-in: tokens issued before stop working (and
-      // re-enabling a disabled account does not bring its old tokens back).
-      if (roleChanges || statusChanges) set.sessionsValidAfter = revocationInstant();
-
-      const [row] = await tx.update(users).set(set).where(eq(users.id, current.id)).returning();
-      if (!row) throw userNotFound();
-      await audit(tx, actor, { action: 'user.update', entityType: 'user', entityId: row.id, changes });
+      const { row } = await patchRecord(tx, actor, {
+        table: users,
+        id: input.id,
+        notFound: userNotFound,
+        fields: USER_UPDATE_FIELDS,
+        input,
+        action: 'user.update',
+        entityType: 'user',
+        check: async (checkTx, current, changes) => {
+          if (!changes.role && !changes.status) return;
+          if (current.id === actor.user.id) {
+            actor.log.warn({ event: 'authz.denied', reason: 'own role or status', userId: actor.user.id }, 'authorization failure');
+            throw forbidden('You cannot change your own role or status');
+          }
+          if (changes.status && current.status === 'pending' && changes.status.to === 'active') {
+            // Activating a request would let whoever sent it in, unverified: approval issues a code instead.
+            throw conflict('An account request is not activated directly: approve it, and its owner sets a password with the activation code');
+          }
+          const losesAdmin =
+            current.role === 'admin' &&
+            current.status === 'active' &&
+            ((changes.role && changes.role.to !== 'admin') || (changes.status && changes.status.to !== 'active'));
+          if (losesAdmin && !(await anotherActiveAdmin(checkTx, current.id))) {
+            throw conflict('The last active admin can be neither disabled nor demoted');
+          }
+          // A new role or status starts from a fresh sign-in: tokens issued before stop working (and
+          // re-enabling a disabled account does not bring its old tokens back). A disabled request's
+          // activation code dies with it.
+          return {
+            sessionsValidAfter: revocationInstant(),
+            ...(changes.status ? { activationCodeHash: null, activationExpiresAt: null } : {}),
+          };
+        },
+      });
       return toStaffUser(row);
     });
   } catch (error) {
