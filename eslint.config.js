@@ -14,7 +14,10 @@ const deepModuleImport = {
   message: 'Import another module through its face (`../<module>`, its index.ts), not its files.',
 };
 const transportImports = [
-  { regex: '^(\\.\\./)+trpc(/|$)', message: 'Only router.ts files (and tests) may use the tRPC layer; services take an Actor and throw domain errors (lib/errors.ts).' },
+  {
+    regex: '^(\\.\\./)+trpc(/|$)',
+    message: 'Only router.ts files (and tests) may use the tRPC layer; services take an Actor and throw domain errors (lib/errors.ts).',
+  },
   { regex: '^@trpc/', message: 'Only router.ts files (and tests) may use tRPC; services throw domain errors (lib/errors.ts).' },
 ];
 // From outside the modules, only a module's face or its router (composed by trpc/router.ts).
@@ -84,7 +87,16 @@ export default tseslint.config(
   },
   {
     // The config module, CLI entry points, tests and build tooling are where the environment is read.
-    files: ['apps/api/src/main.ts', 'apps/api/src/cli/**', '**/*.test.ts', '**/test/**', 'apps/web/e2e/**', 'apps/web/scripts/**', 'apps/api/bench/**', 'apps/api/src/config.ts'],
+    files: [
+      'apps/api/src/main.ts',
+      'apps/api/src/cli/**',
+      '**/*.test.ts',
+      '**/test/**',
+      'apps/web/e2e/**',
+      'apps/web/scripts/**',
+      'apps/api/bench/**',
+      'apps/api/src/config.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   // Static security lint for the API (eslint-plugin-security), as errors so `pnpm lint` fails on them.
@@ -101,7 +113,17 @@ export default tseslint.config(
   {
     // Paths here come from the operator (config, command line, build, WEB_DIST_DIR), never from a request; the
     // rule stays on for the request-handling code (modules, trpc, security, lib).
-    files: ['apps/api/src/config.ts', 'apps/api/src/main.ts', 'apps/api/src/server.ts', 'apps/api/src/plugins/web-app.ts', 'apps/api/src/cli/**', 'apps/api/src/ops/**', 'apps/api/src/test/**', 'apps/api/**/*.test.ts', 'apps/api/bench/**'],
+    files: [
+      'apps/api/src/config.ts',
+      'apps/api/src/main.ts',
+      'apps/api/src/server.ts',
+      'apps/api/src/plugins/web-app.ts',
+      'apps/api/src/cli/**',
+      'apps/api/src/ops/**',
+      'apps/api/src/test/**',
+      'apps/api/**/*.test.ts',
+      'apps/api/bench/**',
+    ],
     rules: { 'security/detect-non-literal-fs-filename': 'off' },
   },
   {

@@ -23,7 +23,8 @@ const audit = pnpm(['audit', '--prod', ...process.argv.slice(2)]);
 const output = audit.output.trimEnd();
 
 // pnpm's codes for "the audit endpoint did not give an answer", and network failures.
-const NO_ANSWER = /ERR_PNPM_AUDIT_BAD_RESPONSE|ERR_PNPM_AUDIT_ENDPOINT_NOT_EXISTS|ERR_PNPM_FETCH|ERR_PNPM_META_FETCH|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/;
+const NO_ANSWER =
+  /ERR_PNPM_AUDIT_BAD_RESPONSE|ERR_PNPM_AUDIT_ENDPOINT_NOT_EXISTS|ERR_PNPM_FETCH|ERR_PNPM_META_FETCH|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/;
 
 if (audit.status === 0) {
   process.stdout.write(`${output}\n`);

@@ -134,7 +134,10 @@ async function main() {
     );
     if (!anchor) throw new Error('no anchor row');
     const deepKeyset = leadListInput.parse({ limit: 25, cursor: encodeCursor('createdAt.desc', anchor.at, anchor.id) });
-    const [atOffset] = await queryRows<{ id: string }>(db, sql`select id from leads order by created_at desc, id desc offset ${offset} limit 1`);
+    const [atOffset] = await queryRows<{ id: string }>(
+      db,
+      sql`select id from leads order by created_at desc, id desc offset ${offset} limit 1`,
+    );
     const keysetFirst = (await listLeads(db, actor, deepKeyset)).items[0]?.id;
     if (!atOffset || keysetFirst !== atOffset.id) throw new Error('keyset and OFFSET pages disagree: the bench compares different work');
 
@@ -176,7 +179,9 @@ async function main() {
     const header = ['benchmark', 'median ms', 'p90 ms', 'vs first of group'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ') + ' |';
-    console.log(`\nNetFlow CRM bench — ${handle.kind} PostgreSQL, ${ROWS} leads (loaded in ${(loadMs / 1000).toFixed(1)} s), ${ITERATIONS} interleaved runs each\n`);
+    console.log(
+      `\nNetFlow CRM bench — ${handle.kind} PostgreSQL, ${ROWS} leads (loaded in ${(loadMs / 1000).toFixed(1)} s), ${ITERATIONS} interleaved runs each\n`,
+    );
     console.log(line(header));
     console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
     for (const r of rows) console.log(line(r));

@@ -63,11 +63,9 @@ const envSchema = z.object({
   ),
   TRUST_PROXY: list.pipe(
     z.array(
-      z
-        .string()
-        .refine((v) => v.toLowerCase() !== 'true' && v !== '*', {
-          error: 'TRUST_PROXY lists proxy addresses or CIDRs; "true" would trust anyone',
-        }),
+      z.string().refine((v) => v.toLowerCase() !== 'true' && v !== '*', {
+        error: 'TRUST_PROXY lists proxy addresses or CIDRs; "true" would trust anyone',
+      }),
     ),
   ),
   REDIS_URL: z
@@ -84,8 +82,18 @@ const envSchema = z.object({
   LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
   LOGIN_ACCOUNT_FAILURES_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   LOGIN_KNOWN_NETWORK_DAYS: z.coerce.number().int().min(0).max(365).default(30),
-  ACCOUNT_ACTIVATION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
-  SUBSCRIPTION_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
+  ACCOUNT_ACTIVATION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
+  SUBSCRIPTION_GRACE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   API_DOCS: z.enum(['public', 'private']).optional(),
@@ -168,13 +176,7 @@ function localSecret(dataDir: string, name = 'jwt-secret'): string {
  * key; elsewhere a missing one is generated into DATA_DIR/audit-key) and must differ from it, so
  * a leaked signing secret does not also let someone rewrite the audit trail.
  */
-function resolveAuditKey(
-  key: string | undefined,
-  jwtSecret: string,
-  nodeEnv: string,
-  dataDir: string,
-  warnings: string[],
-): string {
+function resolveAuditKey(key: string | undefined, jwtSecret: string, nodeEnv: string, dataDir: string, warnings: string[]): string {
   const problem = secretProblem(key, AUDIT_KEY_PLACEHOLDER) ?? (key === jwtSecret ? 'equals JWT_SECRET' : null);
   if (problem && nodeEnv === 'production') {
     throw new ConfigError(`AUDIT_KEY ${problem}; set its own random value of at least ${MIN_SECRET_BYTES} bytes (openssl rand -base64 48)`);

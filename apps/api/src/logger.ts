@@ -20,7 +20,8 @@ const isErrorLike = (value: unknown): value is ErrorLike =>
 
 /** A database error: Drizzle's wrapper (`query` + `params`) or the driver's PostgreSQL error (`severity` + `code`). */
 const isDatabaseError = (err: ErrorLike) =>
-  (typeof err.query === 'string' && ('params' in err || 'parameters' in err)) || (typeof err.severity === 'string' && typeof err.code === 'string');
+  (typeof err.query === 'string' && ('params' in err || 'parameters' in err)) ||
+  (typeof err.severity === 'string' && typeof err.code === 'string');
 
 /**
  * A copy of an error (and its causes) safe to log: for database errors, the message names the
@@ -33,7 +34,10 @@ export function loggableError(err: unknown, depth = 0): unknown {
   const database = isDatabaseError(err);
   let message = err.message;
   if (database) {
-    message = typeof err.query === 'string' && 'params' in err && !('severity' in err) ? `Failed query: ${err.query}` : message.replace(/"(?:[^"\\]|\\.)*"/g, '"…"');
+    message =
+      typeof err.query === 'string' && 'params' in err && !('severity' in err)
+        ? `Failed query: ${err.query}`
+        : message.replace(/"(?:[^"\\]|\\.)*"/g, '"…"');
   }
   const copy = new Error(message) as ErrorLike;
   copy.name = err.name;

@@ -105,7 +105,10 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', { timeout: 180_000 }, 
   beforeAll(async () => {
     migratedDir = newDataDir();
     const templateFile = inject('pgliteTemplate');
-    const db = await createDatabase({ dataDir: path.join(migratedDir, 'pglite'), ...(templateFile ? { template: readFileSync(templateFile) } : {}) });
+    const db = await createDatabase({
+      dataDir: path.join(migratedDir, 'pglite'),
+      ...(templateFile ? { template: readFileSync(templateFile) } : {}),
+    });
     if (!templateFile) await db.migrate();
     await db.close();
   });
@@ -169,7 +172,13 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', { timeout: 180_000 }, 
   });
 
   it('in production, an empty database without BOOTSTRAP_ADMIN_* refuses to start in one line: no demo admin, no demo data', async () => {
-    const { code, stdout, stderr } = await runToExit({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(48), AUDIT_KEY: 'a'.repeat(48), DATA_DIR: dataDirWithEmptyDatabase(), DEMO_DATA: 'auto' });
+    const { code, stdout, stderr } = await runToExit({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'k'.repeat(48),
+      AUDIT_KEY: 'a'.repeat(48),
+      DATA_DIR: dataDirWithEmptyDatabase(),
+      DEMO_DATA: 'auto',
+    });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
       'netflow: failed to start: empty database and no BOOTSTRAP_ADMIN_EMAIL/BOOTSTRAP_ADMIN_PASSWORD: set both to create the first admin (production never generates one)',

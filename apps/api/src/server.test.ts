@@ -55,7 +55,11 @@ describe('HTTP surface of the foundation', () => {
   it('serves the OpenAPI document', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json<{ openapi: string; info: { title: string }; paths: Record<string, Record<string, { summary?: string; tags?: string[] }>> }>();
+    const doc = res.json<{
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, Record<string, { summary?: string; tags?: string[] }>>;
+    }>();
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.info.title).toBe('NetFlow CRM API');
     expect(doc.paths['/health/status']?.get).toMatchObject({ summary: 'API status', tags: ['health'] });
@@ -105,7 +109,9 @@ describe('API docs and health details (API_DOCS)', () => {
       const anonymous = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
       expect(anonymous.statusCode).toBe(401);
       expect(anonymous.json()).toEqual({ error: 'Authentication required' });
-      expect((await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { authorization: 'Bearer a.b.c' } })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { authorization: 'Bearer a.b.c' } })).statusCode).toBe(
+        401,
+      );
       const signedIn = await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { authorization: `Bearer ${token}` } });
       expect(signedIn.statusCode).toBe(200);
       expect(signedIn.json<{ info: { title: string } }>().info.title).toBe('NetFlow CRM API');
@@ -117,8 +123,15 @@ describe('API docs and health details (API_DOCS)', () => {
       expect((await t.app.inject({ method: 'GET', url: '/api/ready' })).json()).toEqual({ status: 'ready' });
       expect((await t.app.inject({ method: 'GET', url: '/api/health/status' })).json()).toEqual({ status: 'ok' });
       expect((await t.app.inject({ method: 'GET', url: '/trpc/health.check' })).json().result.data).toEqual({ status: 'ok' });
-      expect((await t.app.inject({ method: 'GET', url: '/api/ready', headers: auth })).json()).toEqual({ status: 'ready', database: t.db.kind });
-      expect((await t.app.inject({ method: 'GET', url: '/api/health/status', headers: auth })).json()).toMatchObject({ status: 'ok', database: t.db.kind, version: expect.any(String) });
+      expect((await t.app.inject({ method: 'GET', url: '/api/ready', headers: auth })).json()).toEqual({
+        status: 'ready',
+        database: t.db.kind,
+      });
+      expect((await t.app.inject({ method: 'GET', url: '/api/health/status', headers: auth })).json()).toMatchObject({
+        status: 'ok',
+        database: t.db.kind,
+        version: expect.any(String),
+      });
     });
   });
 
@@ -173,7 +186,8 @@ describe('the built web client', () => {
   it('a page load costs one request of the per-address budget: icons and assets are not counted', async () => {
     const from = { remoteAddress: '198.51.100.2' };
     for (let i = 0; i < 10; i += 1) {
-      for (const url of ['/favicon.ico', '/favicon.svg', '/assets/index-abc123.js']) expect((await t.app.inject({ method: 'GET', url, ...from })).statusCode).toBe(200);
+      for (const url of ['/favicon.ico', '/favicon.svg', '/assets/index-abc123.js'])
+        expect((await t.app.inject({ method: 'GET', url, ...from })).statusCode).toBe(200);
     }
     const pages = [];
     for (let i = 0; i < 6; i += 1) pages.push((await t.app.inject({ method: 'GET', url: '/', ...from })).statusCode);

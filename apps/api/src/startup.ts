@@ -46,7 +46,9 @@ export async function ensureAdmin(db: Database, config: Config, log: FastifyBase
     return { created: null };
   }
   if (config.env === 'production') {
-    throw new ConfigError('empty database and no BOOTSTRAP_ADMIN_EMAIL/BOOTSTRAP_ADMIN_PASSWORD: set both to create the first admin (production never generates one)');
+    throw new ConfigError(
+      'empty database and no BOOTSTRAP_ADMIN_EMAIL/BOOTSTRAP_ADMIN_PASSWORD: set both to create the first admin (production never generates one)',
+    );
   }
   const password = randomBytes(12).toString('base64url');
   await createAdmin(db, 'Demo Admin', DEMO_ADMIN_EMAIL, password, 'demo');
@@ -56,10 +58,7 @@ export async function ensureAdmin(db: Database, config: Config, log: FastifyBase
 async function createAdmin(db: Database, name: string, email: string, password: string, kind: string) {
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(users)
-      .values({ name, email, passwordHash, role: 'admin', status: 'active' })
-      .returning({ id: users.id });
+    const [row] = await tx.insert(users).values({ name, email, passwordHash, role: 'admin', status: 'active' }).returning({ id: users.id });
     await recordAudit(tx, SYSTEM_ACTOR, {
       action: 'user.create',
       entityType: 'user',

@@ -95,10 +95,19 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   }
 
   async function createPlan(name = unique('E2E Fibre')): Promise<{ id: string; name: string }> {
-    return call('POST', '/api/plans', { name, type: 'pppoe', downloadKbps: 8_000, uploadKbps: 4_000, priceCents: 2_000_00, validityDays: 30 });
+    return call('POST', '/api/plans', {
+      name,
+      type: 'pppoe',
+      downloadKbps: 8_000,
+      uploadKbps: 4_000,
+      priceCents: 2_000_00,
+      validityDays: 30,
+    });
   }
 
-  async function createLead(input: { name?: string; planId?: string; status?: 'contacted' | 'qualified'; assigneeId?: string } = {}): Promise<Lead> {
+  async function createLead(
+    input: { name?: string; planId?: string; status?: 'contacted' | 'qualified'; assigneeId?: string } = {},
+  ): Promise<Lead> {
     const lead = await call<Lead>('POST', '/api/leads', {
       name: input.name ?? unique('Wanjiku E2E'),
       phone: phone(),
@@ -145,15 +154,18 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     if (as) {
       // The app reads the session when it loads, so it is stored before the first page script
       // runs; once only, so a sign-out in the test stays signed out.
-      await ctx.addInitScript((session) => {
-        try {
-          if (sessionStorage.getItem('netflow.e2e.seeded')) return;
-          sessionStorage.setItem('netflow.e2e.seeded', '1');
-          sessionStorage.setItem('netflow.session', JSON.stringify(session));
-        } catch {
-          // about:blank has no storage; the app's own origin does.
-        }
-      }, { token: as.token, expiresAt: as.expiresAt });
+      await ctx.addInitScript(
+        (session) => {
+          try {
+            if (sessionStorage.getItem('netflow.e2e.seeded')) return;
+            sessionStorage.setItem('netflow.e2e.seeded', '1');
+            sessionStorage.setItem('netflow.session', JSON.stringify(session));
+          } catch {
+            // about:blank has no storage; the app's own origin does.
+          }
+        },
+        { token: as.token, expiresAt: as.expiresAt },
+      );
     }
     const p = await newPage(ctx);
     await p.goto(`${server.origin}${path}`);
@@ -164,8 +176,15 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   async function shot(p: Page, name: string, fullPage = true) {
     const toasts = p.locator('.mantine-Notification-root');
     for (let i = 0; i < 6 && (await toasts.count()) > 0; i++) {
-      await toasts.first().locator('button').click({ timeout: 1_000, force: true }).catch(() => undefined);
-      await toasts.first().waitFor({ state: 'detached', timeout: 1_500 }).catch(() => undefined);
+      await toasts
+        .first()
+        .locator('button')
+        .click({ timeout: 1_000, force: true })
+        .catch(() => undefined);
+      await toasts
+        .first()
+        .waitFor({ state: 'detached', timeout: 1_500 })
+        .catch(() => undefined);
     }
     await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
   }
@@ -348,7 +367,10 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     const lead = await createLead({ planId: plan.id, status: 'qualified' });
     const page = await open('/leads/board', admin);
     await page.getByRole('textbox', { name: 'Search' }).fill(lead.name);
-    await page.getByTestId('board-column-qualified').getByRole('button', { name: `Convert ${lead.name} to a customer` }).click();
+    await page
+      .getByTestId('board-column-qualified')
+      .getByRole('button', { name: `Convert ${lead.name} to a customer` })
+      .click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Convert to customer' }).click();
     const account = await dialog.getByTestId('account-number').textContent();
@@ -389,7 +411,10 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     );
     expect((await expiry.textContent()) ?? '').not.toBe(expiryBefore);
     await page.getByRole('tab', { name: 'Payments' }).click();
-    await page.getByRole('cell', { name: /Ksh\s?2,000/ }).first().waitFor();
+    await page
+      .getByRole('cell', { name: /Ksh\s?2,000/ })
+      .first()
+      .waitFor();
     await page.getByRole('tab', { name: 'Subscriptions' }).click();
     await shot(page, '09-customer-detail');
   });
@@ -400,7 +425,12 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     const page = await open('/', admin);
     await page.getByTestId('stat-revenue-value').waitFor();
     const before = await revenue(page);
-    await call('POST', '/api/payments', { customerId: customer.customerId, method: 'mpesa', reference: reference('QD'), amountCents: 2_000_00 });
+    await call('POST', '/api/payments', {
+      customerId: customer.customerId,
+      method: 'mpesa',
+      reference: reference('QD'),
+      amountCents: 2_000_00,
+    });
     await page.reload();
     await expect.poll(() => revenue(page), { timeout: 20_000 }).toBe(before + 2000);
   });
@@ -408,6 +438,13 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
   it('suspends and restores the subscription', async () => {
     const plan = await createPlan();
     const customer = await createCustomer(plan.id);
+    // A paid period: restoring needs paid time left (service time equals money paid).
+    await call('POST', '/api/payments', {
+      customerId: customer.customerId,
+      method: 'mpesa',
+      reference: reference('QS'),
+      amountCents: 2_000_00,
+    });
     await call('POST', `/api/subscriptions/${customer.subscriptionId ?? ''}/activate`, {});
     const page = await open(`/customers/${customer.customerId}`, admin);
     const row = page.getByTestId('subscription-row').filter({ hasText: plan.name });

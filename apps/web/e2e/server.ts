@@ -53,7 +53,16 @@ export async function startServer(): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   // Zero-config start: embedded database, generated secret, demo admin.
-  for (const key of ['DATABASE_URL', 'JWT_SECRET', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD', 'NODE_ENV', 'REDIS_URL', 'WEB_DIST_DIR']) delete env[key];
+  for (const key of [
+    'DATABASE_URL',
+    'JWT_SECRET',
+    'BOOTSTRAP_ADMIN_EMAIL',
+    'BOOTSTRAP_ADMIN_PASSWORD',
+    'NODE_ENV',
+    'REDIS_URL',
+    'WEB_DIST_DIR',
+  ])
+    delete env[key];
   const spawnedAt = Date.now();
   const child: ChildProcess = spawn(process.execPath, ['apps/api/dist/main.js'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -97,7 +106,9 @@ export async function startServer(): Promise<RunningServer> {
 
   const timings = { adminPrinted, ready: Date.now() - spawnedAt };
   // In the test log, so a slow start shows up as a number before it becomes a timeout.
-  console.log(`e2e server: demo admin printed after ${(adminPrinted / 1000).toFixed(1)} s, ready after ${(timings.ready / 1000).toFixed(1)} s`);
+  console.log(
+    `e2e server: demo admin printed after ${(adminPrinted / 1000).toFixed(1)} s, ready after ${(timings.ready / 1000).toFixed(1)} s`,
+  );
   return {
     origin,
     timings,

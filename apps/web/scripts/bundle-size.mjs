@@ -58,7 +58,10 @@ function report(label, routeSuffixes, laterSuffixes = []) {
   console.log(`\n${label}: ${kb(total)} KB gzip (budget ${BUDGET_KB} KB) ${total / 1024 <= BUDGET_KB ? 'OK' : 'OVER BUDGET'}`);
   for (const f of files.sort((a, b) => gzipBytes(b) - gzipBytes(a))) console.log(`  ${kb(gzipBytes(f)).padStart(7)} KB  ${f}`);
   for (const later of laterSuffixes) {
-    const extra = [...staticClosure(routeKey(later))].filter((k) => !keys.has(k)).map((k) => manifest[k].file).filter((f) => f.endsWith('.js'));
+    const extra = [...staticClosure(routeKey(later))]
+      .filter((k) => !keys.has(k))
+      .map((k) => manifest[k].file)
+      .filter((f) => f.endsWith('.js'));
     const extraTotal = extra.reduce((sum, f) => sum + gzipBytes(f), 0);
     console.log(`  (loaded after first paint: ${later} +${kb(extraTotal)} KB gzip in ${extra.length} chunk(s))`);
   }
@@ -68,6 +71,10 @@ function report(label, routeSuffixes, laterSuffixes = []) {
 const ok = [
   report('Sign-in first paint', ['src/pages/SignInPage.tsx']),
   // The signed-in shell is a lazy chunk too; the dashboard needs it for its first paint.
-  report('Dashboard first paint', ['src/layout/AppLayout.tsx', 'src/pages/dashboard/DashboardPage.tsx'], ['src/pages/dashboard/DashboardCharts.tsx']),
+  report(
+    'Dashboard first paint',
+    ['src/layout/AppLayout.tsx', 'src/pages/dashboard/DashboardPage.tsx'],
+    ['src/pages/dashboard/DashboardCharts.tsx'],
+  ),
 ].every(Boolean);
 process.exit(ok ? 0 : 1);

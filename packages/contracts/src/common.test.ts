@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { amountCentsSchema, emailSchema, isoDateTime, nameSchema, optionalText, pageInput, phoneSchema, queryBoolean, queryInt, searchSchema } from './common';
+import {
+  amountCentsSchema,
+  emailSchema,
+  isoDateTime,
+  nameSchema,
+  optionalText,
+  pageInput,
+  phoneSchema,
+  queryBoolean,
+  queryInt,
+  searchSchema,
+} from './common';
 
 describe('shared schemas', () => {
   it('normalises e-mail addresses', () => {
@@ -29,11 +40,13 @@ describe('shared schemas', () => {
     const limit = queryInt(1, 100);
     expect(limit.parse(50)).toBe(50);
     expect(limit.parse('50')).toBe(50);
-    for (const bad of [' 50', '5e1', '0x32', '50.0', '', '-5', true, null, 1.5, '101', 101]) expect({ bad, ok: limit.safeParse(bad).success }).toEqual({ bad, ok: false });
+    for (const bad of [' 50', '5e1', '0x32', '50.0', '', '-5', true, null, 1.5, '101', 101])
+      expect({ bad, ok: limit.safeParse(bad).success }).toEqual({ bad, ok: false });
     expect(queryBoolean.parse('true')).toBe(true);
     expect(queryBoolean.parse('false')).toBe(false);
     expect(queryBoolean.parse(false)).toBe(false);
-    for (const bad of ['TRUE', '1', '0', 'yes', '', 1, null]) expect({ bad, ok: queryBoolean.safeParse(bad).success }).toEqual({ bad, ok: false });
+    for (const bad of ['TRUE', '1', '0', 'yes', '', 1, null])
+      expect({ bad, ok: queryBoolean.safeParse(bad).success }).toEqual({ bad, ok: false });
   });
 
   it('refuses NUL characters in free text (PostgreSQL text cannot hold them)', () => {
@@ -44,7 +57,8 @@ describe('shared schemas', () => {
   });
 
   it('accepts real dates between 1970 and 2100 only, after the offset is applied', () => {
-    for (const ok of ['1970-01-01T00:00:00Z', '2024-02-29T12:00:00+03:00', '2100-12-31T23:59:59Z', '1970-01-01T02:00:00+02:00']) expect({ ok, valid: isoDateTime.safeParse(ok).success }).toEqual({ ok, valid: true });
+    for (const ok of ['1970-01-01T00:00:00Z', '2024-02-29T12:00:00+03:00', '2100-12-31T23:59:59Z', '1970-01-01T02:00:00+02:00'])
+      expect({ ok, valid: isoDateTime.safeParse(ok).success }).toEqual({ ok, valid: true });
     for (const bad of [
       '0001-01-01T00:00:00+01:00', // year 0 in UTC
       '9999-12-31T23:00:00-05:00', // year 10000 in UTC
@@ -55,6 +69,7 @@ describe('shared schemas', () => {
       '2023-02-29T00:00:00Z',
       '2024-04-31T00:00:00Z',
       '2024-01-01',
-    ]) expect({ bad, valid: isoDateTime.safeParse(bad).success }).toEqual({ bad, valid: false });
+    ])
+      expect({ bad, valid: isoDateTime.safeParse(bad).success }).toEqual({ bad, valid: false });
   });
 });

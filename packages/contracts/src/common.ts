@@ -73,11 +73,15 @@ export const isoDateTime = z.iso.datetime({ offset: true }).refine(inDateRange, 
  */
 export const queryInt = (min: number, max: number) =>
   z
-    .union([z.int(), z.string().regex(/^\d{1,15}$/, { error: 'Must be a whole number' }).transform(Number)])
+    .union([
+      z.int(),
+      z
+        .string()
+        .regex(/^\d{1,15}$/, { error: 'Must be a whole number' })
+        .transform(Number),
+    ])
     .pipe(z.int().min(min).max(max));
-export const queryBoolean = z
-  .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-  .pipe(z.boolean());
+export const queryBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).pipe(z.boolean());
 
 /** Keyset pagination: `limit` 1–100, an opaque cursor from the previous page. */
 export const pageInput = z.object({
@@ -85,8 +89,7 @@ export const pageInput = z.object({
   cursor: z.string().max(500).optional(),
 });
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 /** Free-text search; matched literally (%, _ and quotes have no special meaning). */
 export const searchSchema = textSchema.trim().max(100).optional();

@@ -1,6 +1,16 @@
 /** Schemas of the customers module: account holders, their detail view and list filters. */
 import { z } from 'zod';
-import { idSchema, isoDateTime, nameSchema, optionalEmailSchema, optionalText, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+import {
+  idSchema,
+  isoDateTime,
+  nameSchema,
+  optionalEmailSchema,
+  optionalText,
+  pageInput,
+  pageOf,
+  phoneSchema,
+  searchSchema,
+} from './common';
 import type { EditableInOutput } from './fields';
 
 export const CUSTOMER_STATUSES = ['active', 'suspended', 'inactive'] as const;

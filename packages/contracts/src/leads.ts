@@ -1,6 +1,16 @@
 /** Schemas of the leads module: the sales pipeline new → contacted → qualified → won | lost. */
 import { z } from 'zod';
-import { idSchema, isoDateTime, nameSchema, optionalEmailSchema, optionalText, pageInput, pageOf, phoneSchema, searchSchema } from './common';
+import {
+  idSchema,
+  isoDateTime,
+  nameSchema,
+  optionalEmailSchema,
+  optionalText,
+  pageInput,
+  pageOf,
+  phoneSchema,
+  searchSchema,
+} from './common';
 import type { EditableInOutput } from './fields';
 
 export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'won', 'lost'] as const;

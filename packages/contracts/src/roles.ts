@@ -51,16 +51,13 @@ export type Scope = 'all' | 'own' | 'assigned';
 
 type Grants = Partial<Record<Permission, Scope>>;
 
-const all = (...permissions: Permission[]): Grants =>
-  Object.fromEntries(permissions.map((p) => [p, 'all' as const]));
+const all = (...permissions: Permission[]): Grants => Object.fromEntries(permissions.map((p) => [p, 'all' as const]));
 
 const everything = all(...PERMISSIONS);
 
 export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
   admin: everything,
-  manager: Object.fromEntries(
-    Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage'),
-  ),
+  manager: Object.fromEntries(Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage')),
   sales: {
     'dashboard.read': 'all',
     'leads.read': 'own',

@@ -49,10 +49,7 @@ export interface DatabaseOptions {
  * The committed migrations live in this package. Resolved through the package name rather than
  * this file's URL, so it still works when the API is bundled into apps/api/dist.
  */
-export const migrationsFolder = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('@netflow/db/package.json')),
-  'migrations',
-);
+export const migrationsFolder = path.join(path.dirname(createRequire(import.meta.url).resolve('@netflow/db/package.json')), 'migrations');
 
 const drizzleOptions = { schema, casing: 'snake_case' } as const;
 
@@ -125,5 +122,5 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 export async function queryRows<T extends Record<string, unknown>>(db: Database, query: SQLWrapper): Promise<T[]> {
   const result: unknown = await db.execute(query);
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []);
+  return (result as { rows?: T[] }).rows ?? [];
 }

@@ -27,7 +27,9 @@ async function main(): Promise<number> {
   }
 
   const config = loadCliConfig();
-  const target: BackupTarget = config.databaseUrl ? { engine: 'postgres', url: config.databaseUrl } : { engine: 'embedded', dataDir: embeddedDataDir(config) };
+  const target: BackupTarget = config.databaseUrl
+    ? { engine: 'postgres', url: config.databaseUrl }
+    : { engine: 'embedded', dataDir: embeddedDataDir(config) };
   const file = resolveBackupFile(values.out, target.engine, cliPath('.'));
   const header = await backupDatabase(target, file, { env: process.env });
   process.stdout.write(`backup written (${header.engine}, ${header.migrations} migrations, ${header.payloadBytes} bytes): ${file}\n`);

@@ -27,7 +27,9 @@ async function main(): Promise<number> {
   }
 
   const config = loadCliConfig();
-  const target: BackupTarget = config.databaseUrl ? { engine: 'postgres', url: config.databaseUrl } : { engine: 'embedded', dataDir: embeddedDataDir(config) };
+  const target: BackupTarget = config.databaseUrl
+    ? { engine: 'postgres', url: config.databaseUrl }
+    : { engine: 'embedded', dataDir: embeddedDataDir(config) };
   const file = cliPath(input);
   const { header, relations } = await restoreDatabase(target, file, { force: values.force ?? false, env: process.env });
   process.stdout.write(

@@ -42,7 +42,11 @@ export function csvExportOperation<S extends z.ZodObject, T>(spec: CsvExportSpec
       200: { description: 'The CSV file', content: { 'text/csv': { schema: z.string() } } },
       400: {
         description: 'Invalid filters',
-        content: { 'application/json': { schema: z.object({ error: z.string(), fieldErrors: z.record(z.string(), z.array(z.string())).optional() }) } },
+        content: {
+          'application/json': {
+            schema: z.object({ error: z.string(), fieldErrors: z.record(z.string(), z.array(z.string())).optional() }),
+          },
+        },
       },
       401: { description: 'Not signed in', content: errorBody },
       403: { description: 'Role may not export', content: errorBody },

@@ -22,7 +22,7 @@ export function csvCell(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   const text = defuseFormula(
-    value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : JSON.stringify(value) ?? '',
+    value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : (JSON.stringify(value) ?? ''),
   );
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -73,7 +73,11 @@ export interface PatchSpec<T extends RecordTable, K extends FieldOf<T>> {
    * error (nothing is written then) and may return further columns to set that follow from the
    * change (e.g. `resolvedAt` when a ticket is resolved), which are not audited as fields.
    */
-  check?: (tx: Database, current: RowOf<T>, changes: FieldChanges<T, NoInfer<K>>) => Promise<Partial<InsertOf<T>> | void> | Partial<InsertOf<T>> | void;
+  check?: (
+    tx: Database,
+    current: RowOf<T>,
+    changes: FieldChanges<T, NoInfer<K>>,
+  ) => Promise<Partial<InsertOf<T>> | void> | Partial<InsertOf<T>> | void;
   /** Effects of the change written in the same transaction before the audit row (e.g. timeline entries). */
   afterUpdate?: (tx: Database, row: RowOf<T>, current: RowOf<T>, changes: FieldChanges<T, NoInfer<K>>) => Promise<void>;
 }

@@ -26,11 +26,7 @@ export function ilikeLiteral(column: AnyColumn | SQL, term: string): SQL {
  * columns are also matched against a phone-like term without spaces and dashes, so "0712 345" finds
  * 0712345678 as stored.
  */
-export function searchAny(
-  term: string | undefined,
-  columns: (AnyColumn | SQL)[],
-  phoneColumns: (AnyColumn | SQL)[] = [],
-): SQL | undefined {
+export function searchAny(term: string | undefined, columns: (AnyColumn | SQL)[], phoneColumns: (AnyColumn | SQL)[] = []): SQL | undefined {
   const trimmed = term?.trim();
   if (!trimmed) return undefined;
   const conditions = columns.map((c) => ilikeLiteral(c, trimmed));

@@ -48,7 +48,13 @@ beforeAll(async () => {
           actions: [],
           advisories,
           muted: [],
-          metadata: { vulnerabilities: answer === 'advisory' ? { ...none, high: 1 } : none, dependencies: 1, devDependencies: 0, optionalDependencies: 0, totalDependencies: 1 },
+          metadata: {
+            vulnerabilities: answer === 'advisory' ? { ...none, high: 1 } : none,
+            dependencies: 1,
+            devDependencies: 0,
+            optionalDependencies: 0,
+            totalDependencies: 1,
+          },
         }),
       );
     });
@@ -61,9 +67,14 @@ afterAll(() => new Promise((resolve) => registry.close(resolve)));
 
 function auditDeps(url: string, extraEnv: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['scripts/audit-deps.mjs'], { cwd: repoRoot, env: { ...process.env, npm_config_registry: url, ...extraEnv } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['scripts/audit-deps.mjs'],
+      { cwd: repoRoot, env: { ...process.env, npm_config_registry: url, ...extraEnv } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -54,14 +54,22 @@ async function freshTarget(): Promise<{ target: BackupTarget; env: Record<string
 }
 
 function open(target: BackupTarget): Promise<DatabaseHandle> {
-  return target.engine === 'postgres' ? createDatabase({ url: target.url, maxConnections: 2 }) : createDatabase({ dataDir: target.dataDir });
+  return target.engine === 'postgres'
+    ? createDatabase({ url: target.url, maxConnections: 2 })
+    : createDatabase({ dataDir: target.dataDir });
 }
 
 /** What the restored database must hold: every customer and payment, and the whole audit trail. */
 async function contentsOf(handle: DatabaseHandle) {
   return {
-    customers: await handle.db.select({ id: customers.id, accountNumber: customers.accountNumber, balanceCents: customers.balanceCents }).from(customers).orderBy(asc(customers.accountNumber)),
-    payments: await handle.db.select({ reference: payments.reference, amountCents: payments.amountCents, status: payments.status }).from(payments).orderBy(asc(payments.reference)),
+    customers: await handle.db
+      .select({ id: customers.id, accountNumber: customers.accountNumber, balanceCents: customers.balanceCents })
+      .from(customers)
+      .orderBy(asc(customers.accountNumber)),
+    payments: await handle.db
+      .select({ reference: payments.reference, amountCents: payments.amountCents, status: payments.status })
+      .from(payments)
+      .orderBy(asc(payments.reference)),
     audit: await handle.db.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(asc(auditLog.id)),
   };
 }
@@ -86,7 +94,9 @@ beforeAll(async () => {
   expect(original.audit.length).toBeGreaterThanOrEqual(4);
 
   backupFile = path.join(work, `netflow-${engine}.backup`);
-  const header = t.db.url ? await backupDatabase({ engine: 'postgres', url: t.db.url }, backupFile, tools) : await backupEmbedded(t.db, backupFile);
+  const header = t.db.url
+    ? await backupDatabase({ engine: 'postgres', url: t.db.url }, backupFile, tools)
+    : await backupEmbedded(t.db, backupFile);
   expect(header).toMatchObject({ engine, migrations: expect.any(Number) as number });
 }, 120_000);
 
@@ -104,15 +114,19 @@ afterAll(async () => {
 
 describe(`backup and restore (${engine})`, { timeout: 180_000 }, () => {
   it('writes one private file that names its engine', async () => {
-    expect(readFileSync(backupFile).subarray(0, BACKUP_MAGIC.length + 1).toString()).toBe(`${BACKUP_MAGIC}\n`);
+    expect(
+      readFileSync(backupFile)
+        .subarray(0, BACKUP_MAGIC.length + 1)
+        .toString(),
+    ).toBe(`${BACKUP_MAGIC}\n`);
     const { header } = await openBackup(backupFile);
     expect(header.engine).toBe(engine);
     expect(header.format).toBe(serverUrl ? 'pg_dump-custom' : 'pglite-datadir-tar-gzip');
     expect(statSync(backupFile).mode & 0o777).toBe(0o600);
     // Never overwritten.
-    await expect(serverUrl ? backupDatabase({ engine: 'postgres', url: t.db.url ?? '' }, backupFile, tools) : backupEmbedded(t.db, backupFile)).rejects.toThrow(
-      'already exists',
-    );
+    await expect(
+      serverUrl ? backupDatabase({ engine: 'postgres', url: t.db.url ?? '' }, backupFile, tools) : backupEmbedded(t.db, backupFile),
+    ).rejects.toThrow('already exists');
   });
 
   it('restores into a fresh database with every row and an intact audit chain; a non-empty target needs --force', async () => {
@@ -147,7 +161,11 @@ describe(`backup and restore (${engine})`, { timeout: 180_000 }, () => {
       expect(await contentsOf(restored)).toEqual(original);
       expect(await verifyAuditChain(restored.db)).toMatchObject({ ok: true, rows: original.audit.length });
       // New audited writes continue the restored chain.
-      await recordAudit(restored.db, { actorId: null, actorLabel: 'restore-test', ip: null, requestId: null }, { action: 'test.after-restore', entityType: 'test' });
+      await recordAudit(
+        restored.db,
+        { actorId: null, actorLabel: 'restore-test', ip: null, requestId: null },
+        { action: 'test.after-restore', entityType: 'test' },
+      );
       expect(await verifyAuditChain(restored.db)).toMatchObject({ ok: true, rows: original.audit.length + 1 });
     } finally {
       await restored.close();
@@ -155,7 +173,7 @@ describe(`backup and restore (${engine})`, { timeout: 180_000 }, () => {
     restoredTarget = fresh;
   });
 
-  it('refuses a damaged file, another engine\'s backup and a file that is not a backup, changing nothing', async () => {
+  it("refuses a damaged file, another engine's backup and a file that is not a backup, changing nothing", async () => {
     const { target } = await freshTarget();
     const bytes = readFileSync(backupFile);
 
@@ -165,10 +183,16 @@ describe(`backup and restore (${engine})`, { timeout: 180_000 }, () => {
 
     const lineEnd = bytes.indexOf(0x0a, BACKUP_MAGIC.length + 1);
     const header = JSON.parse(bytes.subarray(BACKUP_MAGIC.length + 1, lineEnd).toString()) as Record<string, unknown>;
-    const other = engine === 'postgres' ? { engine: 'embedded', format: 'pglite-datadir-tar-gzip' } : { engine: 'postgres', format: 'pg_dump-custom' };
+    const other =
+      engine === 'postgres' ? { engine: 'embedded', format: 'pglite-datadir-tar-gzip' } : { engine: 'postgres', format: 'pg_dump-custom' };
     const foreign = path.join(work, 'foreign.backup');
-    writeFileSync(foreign, Buffer.concat([Buffer.from(`${BACKUP_MAGIC}\n${JSON.stringify({ ...header, ...other })}`), bytes.subarray(lineEnd)]));
-    await expect(restoreDatabase(target, foreign, tools)).rejects.toThrow(/was made by .* but the configured database is .*restore it with the same engine/);
+    writeFileSync(
+      foreign,
+      Buffer.concat([Buffer.from(`${BACKUP_MAGIC}\n${JSON.stringify({ ...header, ...other })}`), bytes.subarray(lineEnd)]),
+    );
+    await expect(restoreDatabase(target, foreign, tools)).rejects.toThrow(
+      /was made by .* but the configured database is .*restore it with the same engine/,
+    );
 
     const notBackup = path.join(work, 'notes.txt');
     writeFileSync(notBackup, 'hello\n');
@@ -229,26 +253,38 @@ describe('server engine plumbing (no server needed)', () => {
       PGSSLMODE: 'verify-full',
       PGSSLROOTCERT: '/etc/ssl/ca.pem',
     });
-    expect(libpqEnvironment('postgres://postgres@/netflow?host=/var/run/postgresql', {})).toMatchObject({ PGHOST: '/var/run/postgresql', PGUSER: 'postgres' });
+    expect(libpqEnvironment('postgres://postgres@/netflow?host=/var/run/postgresql', {})).toMatchObject({
+      PGHOST: '/var/run/postgresql',
+      PGUSER: 'postgres',
+    });
     expect(libpqEnvironment('postgres://postgres@127.0.0.1/netflow', { PGPASSWORD: 'inherited' }).PGPASSWORD).toBeUndefined();
   });
 
   it('says which program is missing and how to install it', async () => {
-    await expect(backupDatabase({ engine: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' }, path.join(work, 'x.backup'), { env: { PATH: work } })).rejects.toThrow(
-      'pg_dump was not found on PATH; install the PostgreSQL client tools',
-    );
-    await expect(restoreDatabase({ engine: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' }, backupFile, { env: { PATH: '' } })).rejects.toThrow(
-      serverUrl ? 'pg_restore was not found on PATH' : 'was made by the embedded database',
-    );
+    await expect(
+      backupDatabase({ engine: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' }, path.join(work, 'x.backup'), {
+        env: { PATH: work },
+      }),
+    ).rejects.toThrow('pg_dump was not found on PATH; install the PostgreSQL client tools');
+    await expect(
+      restoreDatabase({ engine: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' }, backupFile, { env: { PATH: '' } }),
+    ).rejects.toThrow(serverUrl ? 'pg_restore was not found on PATH' : 'was made by the embedded database');
   });
 
   it('keeps the newest N backups of a folder and touches no other file', () => {
     const folder = mkdtempSync(path.join(work, 'keep-'));
-    const names = ['netflow-postgres-20260101T020000Z.backup', 'netflow-postgres-20260103T020000Z.backup', 'netflow-embedded-20260102T020000Z.backup', 'notes.backup'];
+    const names = [
+      'netflow-postgres-20260101T020000Z.backup',
+      'netflow-postgres-20260103T020000Z.backup',
+      'netflow-embedded-20260102T020000Z.backup',
+      'notes.backup',
+    ];
     for (const name of names) writeFileSync(path.join(folder, name), '');
     expect(pruneBackups(folder, 2).map((f) => path.basename(f))).toEqual(['netflow-postgres-20260101T020000Z.backup']);
     expect(existsSync(path.join(folder, 'notes.backup'))).toBe(true);
-    expect(resolveBackupFile('nightly/', 'postgres', '/srv', new Date('2026-01-30T02:30:00.123Z'))).toBe('/srv/nightly/netflow-postgres-20260130T023000Z.backup');
+    expect(resolveBackupFile('nightly/', 'postgres', '/srv', new Date('2026-01-30T02:30:00.123Z'))).toBe(
+      '/srv/nightly/netflow-postgres-20260130T023000Z.backup',
+    );
     expect(resolveBackupFile('a.backup', 'embedded', '/srv')).toBe('/srv/a.backup');
   });
 });

@@ -88,7 +88,10 @@ const ENGINE_NAME: Record<BackupEngine, string> = {
 const BACKUP_NAME = /^netflow-(postgres|embedded)-\d{8}T\d{6}Z\.backup$/;
 
 export function defaultBackupName(engine: BackupEngine, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `netflow-${engine}-${stamp}.backup`;
 }
 
@@ -177,7 +180,9 @@ export async function openBackup(file: string): Promise<OpenedBackup> {
   }
   const start = head.subarray(0, length);
   if (start.subarray(0, 5).toString('latin1') === 'PGDMP') {
-    throw new BackupRefused(`${file} is a bare pg_dump archive, not a NetFlow CRM backup; restore it with pg_restore, or make backups with pnpm db:backup`);
+    throw new BackupRefused(
+      `${file} is a bare pg_dump archive, not a NetFlow CRM backup; restore it with pg_restore, or make backups with pnpm db:backup`,
+    );
   }
   const firstEnd = start.indexOf(0x0a);
   const secondEnd = firstEnd < 0 ? -1 : start.indexOf(0x0a, firstEnd + 1);
@@ -241,7 +246,9 @@ async function userSchemas(db: Database): Promise<string[]> {
 function nonEmptyRefusal(where: string, relations: string[]): BackupRefused {
   const sample = relations.filter((r) => !r.startsWith('drizzle.')).slice(0, 3);
   const named = sample.length > 0 ? ` (${sample.join(', ')}${relations.length > sample.length ? ', …' : ''})` : '';
-  return new BackupRefused(`${where} is not empty: it holds ${relations.length} tables or sequences${named}; restore into an empty database, or pass --force to replace everything in it`);
+  return new BackupRefused(
+    `${where} is not empty: it holds ${relations.length} tables or sequences${named}; restore into an empty database, or pass --force to replace everything in it`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +287,8 @@ export function libpqEnvironment(url: string, base: NodeJS.ProcessEnv): NodeJS.P
   if (parsed.password) env.PGPASSWORD = decodeURIComponent(parsed.password);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (database) env.PGDATABASE = database;
-  const sslmode = parsed.searchParams.get('sslmode') ?? (['true', 'require'].includes(parsed.searchParams.get('ssl') ?? '') ? 'require' : null);
+  const sslmode =
+    parsed.searchParams.get('sslmode') ?? (['true', 'require'].includes(parsed.searchParams.get('ssl') ?? '') ? 'require' : null);
   if (sslmode) env.PGSSLMODE = sslmode;
   for (const [param, variable] of [
     ['sslrootcert', 'PGSSLROOTCERT'],
@@ -366,10 +374,19 @@ async function backupPostgres(url: string, file: string, processEnv: NodeJS.Proc
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-async function restorePostgres(url: string, file: string, opened: OpenedBackup, force: boolean, processEnv: NodeJS.ProcessEnv): Promise<number> {
+async function restorePostgres(
+  url: string,
+  file: string,
+  opened: OpenedBackup,
+  force: boolean,
+  processEnv: NodeJS.ProcessEnv,
+): Promise<number> {
   const pgRestore = findProgram('pg_restore', processEnv.PATH ?? '');
   const psql = findProgram('psql', processEnv.PATH ?? '');
-  const { relations, schemas } = await withServer(url, async (db) => ({ relations: await userRelations(db), schemas: await userSchemas(db) }));
+  const { relations, schemas } = await withServer(url, async (db) => ({
+    relations: await userRelations(db),
+    schemas: await userSchemas(db),
+  }));
   const target = new URL(url).pathname.replace(/^\//, '') || 'the target database';
   if (relations.length > 0 && !force) throw nonEmptyRefusal(`database ${target}`, relations);
 
@@ -385,8 +402,14 @@ async function restorePostgres(url: string, file: string, opened: OpenedBackup, 
 
   const env = libpqEnvironment(url, processEnv);
   // --no-owner/--no-privileges: the restored objects belong to the restoring role, whatever role made the backup.
-  const restore = spawn(pgRestore, ['--format=custom', '--no-owner', '--no-privileges', '--file=-'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const apply = spawn(psql, ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--file=-'], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  const restore = spawn(pgRestore, ['--format=custom', '--no-owner', '--no-privileges', '--file=-'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const apply = spawn(psql, ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--file=-'], {
+    env,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   const restoreErr = collect(restore.stderr);
   const applyErr = collect(apply.stderr);
   const restoreDone = exitCode(restore);
@@ -407,7 +430,8 @@ async function restorePostgres(url: string, file: string, opened: OpenedBackup, 
   else apply.stdin.end();
   const applyCode = await applyDone;
 
-  if (restoreCode !== 0 && applyCode === 0) throw new BackupError(`pg_restore failed: ${lastLine(restoreErr())}; the target was not changed`);
+  if (restoreCode !== 0 && applyCode === 0)
+    throw new BackupError(`pg_restore failed: ${lastLine(restoreErr())}; the target was not changed`);
   if (applyCode !== 0) throw new BackupError(`restore failed: ${lastLine(applyErr())}; the target was not changed`);
   return (await withServer(url, userRelations)).length;
 }
@@ -464,7 +488,9 @@ async function restoreEmbedded(dataDir: string, file: string, opened: OpenedBack
   try {
     const occupied = existsSync(dataDir) && readdirSync(dataDir).length > 0;
     if (occupied && !force) {
-      throw new BackupRefused(`${dataDir} already holds an embedded database; restore into an empty DATA_DIR, or pass --force to replace it`);
+      throw new BackupRefused(
+        `${dataDir} already holds an embedded database; restore into an empty DATA_DIR, or pass --force to replace it`,
+      );
     }
     const payload = (await readFile(file)).subarray(opened.payloadOffset);
     const tar = new Uint8Array(await gunzipAsync(payload));
@@ -482,7 +508,9 @@ async function restoreEmbedded(dataDir: string, file: string, opened: OpenedBack
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       if (error instanceof BackupError) throw error;
-      throw new BackupError(`the embedded backup could not be opened (${error instanceof Error ? error.message : String(error)}); the target was not changed`);
+      throw new BackupError(
+        `the embedded backup could not be opened (${error instanceof Error ? error.message : String(error)}); the target was not changed`,
+      );
     }
     if (occupied) {
       const replaced = `${dataDir}.replaced-${process.pid}`;
@@ -526,7 +554,11 @@ export interface RestoreResult {
   relations: number;
 }
 
-export async function restoreDatabase(target: BackupTarget, file: string, options: ToolOptions & { force?: boolean }): Promise<RestoreResult> {
+export async function restoreDatabase(
+  target: BackupTarget,
+  file: string,
+  options: ToolOptions & { force?: boolean },
+): Promise<RestoreResult> {
   const opened = await openBackup(file);
   if (opened.header.engine !== target.engine) {
     // Cross-engine restores are not supported: the two payloads are different physical formats.
@@ -536,6 +568,8 @@ export async function restoreDatabase(target: BackupTarget, file: string, option
   }
   const force = options.force ?? false;
   const relations =
-    target.engine === 'postgres' ? await restorePostgres(target.url, file, opened, force, options.env) : await restoreEmbedded(target.dataDir, file, opened, force);
+    target.engine === 'postgres'
+      ? await restorePostgres(target.url, file, opened, force, options.env)
+      : await restoreEmbedded(target.dataDir, file, opened, force);
   return { header: opened.header, relations };
 }

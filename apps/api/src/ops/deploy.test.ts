@@ -35,7 +35,8 @@ function tool(name: string): string | null {
   }
   return null;
 }
-const missing = (name: string) => `${name} is not installed here (Debian: apt-get install ${name === 'systemd-analyze' ? 'systemd' : name}): skipped`;
+const missing = (name: string) =>
+  `${name} is not installed here (Debian: apt-get install ${name === 'systemd-analyze' ? 'systemd' : name}): skipped`;
 
 const systemdAnalyze = tool('systemd-analyze');
 const nginx = tool('nginx');
@@ -46,7 +47,10 @@ const logrotate = tool('logrotate');
 function runTool(file: string, args: string[], options: { cwd?: string } = {}) {
   return run(file, args, options).then(
     ({ stdout, stderr }) => ({ code: 0, output: `${stdout}${stderr}` }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: error.code ?? 1,
+      output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    }),
   );
 }
 
@@ -80,7 +84,9 @@ describe('the production env example', () => {
     expect(unit).toContain('EnvironmentFile=/etc/netflow-crm/env');
     // The units start what the build produces (build.mjs bundles src/main.ts and src/cli/*.ts).
     expect(unit).toContain('ExecStart=/usr/bin/node apps/api/dist/main.js');
-    expect(read('systemd', 'netflow-crm-backup.service')).toContain('ExecStart=/usr/bin/node apps/api/dist/cli/backup.js --out /var/backups/netflow-crm/ --keep');
+    expect(read('systemd', 'netflow-crm-backup.service')).toContain(
+      'ExecStart=/usr/bin/node apps/api/dist/cli/backup.js --out /var/backups/netflow-crm/ --keep',
+    );
     expect(existsSync(path.join(repoRoot, 'apps/api/src/cli/backup.ts'))).toBe(true);
   });
 });
@@ -94,7 +100,11 @@ describe(systemdAnalyze ? 'systemd units (systemd-analyze verify)' : `systemd un
     for (const name of units) {
       writeFileSync(path.join(dir, name), edit(name, read('systemd', name).replaceAll('/usr/bin/node ', `${process.execPath} `)));
     }
-    const result = await runTool(systemdAnalyze ?? '', ['verify', '--man=no', '--recursive-errors=no', ...units.map((u) => path.join(dir, u))], { cwd: dir });
+    const result = await runTool(
+      systemdAnalyze ?? '',
+      ['verify', '--man=no', '--recursive-errors=no', ...units.map((u) => path.join(dir, u))],
+      { cwd: dir },
+    );
     // Only what it says about our files counts; the host's own units are not ours to judge.
     const ours = result.output.split('\n').filter((line) => units.some((u) => line.includes(u)));
     return { ...result, ours };
@@ -107,7 +117,11 @@ describe(systemdAnalyze ? 'systemd units (systemd-analyze verify)' : `systemd un
   });
 
   it.skipIf(!systemdAnalyze)('would catch a misspelt or wrong directive (the check is real)', async () => {
-    const { ours } = await verify((name, text) => (name === 'netflow-crm.service' ? text.replace('ProtectHome=yes', 'ProtectHom=yes').replace('ProtectSystem=strict', 'ProtectSystem=strictest') : text));
+    const { ours } = await verify((name, text) =>
+      name === 'netflow-crm.service'
+        ? text.replace('ProtectHome=yes', 'ProtectHom=yes').replace('ProtectSystem=strict', 'ProtectSystem=strictest')
+        : text,
+    );
     expect(ours.join('\n')).toMatch(/Unknown key.*ProtectHom/);
     expect(ours.join('\n')).toMatch(/protect system value.*strictest/i);
   });
@@ -183,8 +197,21 @@ describe(nginx && openssl ? 'nginx site' : `nginx site: ${missing(nginx ? 'opens
     chmodSync(dir, 0o755);
     mkdirSync(path.join(dir, 'www'));
     await run(openssl, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-      '-subj', '/CN=crm.example.net', '-keyout', path.join(dir, 'privkey.pem'), '-out', path.join(dir, 'fullchain.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=crm.example.net',
+      '-keyout',
+      path.join(dir, 'privkey.pem'),
+      '-out',
+      path.join(dir, 'fullchain.pem'),
     ]);
   });
 
@@ -201,98 +228,116 @@ describe(nginx && openssl ? 'nginx site' : `nginx site: ${missing(nginx ? 'opens
     expect(good.output).toContain('test is successful');
     expect(good.output).not.toMatch(/\[(emerg|alert|crit|error)\]/);
     expect(good.code).toBe(0);
-    const broken = await runTool(nginx ?? '', ['-t', '-p', dir, '-c', writeConfig('broken', site(false).replace('client_max_body_size 1m;', 'client_max_body_size 1m'))]);
+    const broken = await runTool(nginx ?? '', [
+      '-t',
+      '-p',
+      dir,
+      '-c',
+      writeConfig('broken', site(false).replace('client_max_body_size 1m;', 'client_max_body_size 1m')),
+    ]);
     expect(broken.code).not.toBe(0);
   });
 
-  it.skipIf(!nginx || !openssl)('in front of a stand-in API: redirects, one HSTS header, its own client address, 413, 429, no token in the log', async () => {
-    ports = { http: await freePort(), https: await freePort(), upstream: await freePort() };
-    upstream = createServer((req, res) => {
-      seen.push({ url: req.url ?? '', headers: req.headers });
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json', 'strict-transport-security': 'max-age=1', 'x-request-id': 'rid-1' });
-        res.end('{"ok":true}');
+  it.skipIf(!nginx || !openssl)(
+    'in front of a stand-in API: redirects, one HSTS header, its own client address, 413, 429, no token in the log',
+    async () => {
+      ports = { http: await freePort(), https: await freePort(), upstream: await freePort() };
+      upstream = createServer((req, res) => {
+        seen.push({ url: req.url ?? '', headers: req.headers });
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(200, { 'content-type': 'application/json', 'strict-transport-security': 'max-age=1', 'x-request-id': 'rid-1' });
+          res.end('{"ok":true}');
+        });
       });
-    });
-    await new Promise<void>((resolve) => upstream?.listen(ports.upstream, '127.0.0.1', resolve));
-    const conf = writeConfig('live', site(true));
-    const started = spawn(nginx ?? '', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    server = started;
-    type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
-    const ask = (scheme: 'http' | 'https', urlPath: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) =>
-      new Promise<Answer>((resolve, reject) => {
-        const send = scheme === 'https' ? httpsRequest : httpRequest;
-        const req = send(
-          {
-            host: '127.0.0.1',
-            port: scheme === 'https' ? ports.https : ports.http,
-            path: urlPath,
-            method: options.method ?? 'GET',
-            headers: { host: 'crm.example.net', ...options.headers },
-            ...(scheme === 'https' ? { rejectUnauthorized: false, servername: 'crm.example.net' } : {}),
-            agent: false,
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-          },
-        );
-        req.on('error', reject);
-        req.end(options.body);
+      await new Promise<void>((resolve) => upstream?.listen(ports.upstream, '127.0.0.1', resolve));
+      const conf = writeConfig('live', site(true));
+      const started = spawn(nginx ?? '', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      server = started;
+      type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
+      const ask = (
+        scheme: 'http' | 'https',
+        urlPath: string,
+        options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
+      ) =>
+        new Promise<Answer>((resolve, reject) => {
+          const send = scheme === 'https' ? httpsRequest : httpRequest;
+          const req = send(
+            {
+              host: '127.0.0.1',
+              port: scheme === 'https' ? ports.https : ports.http,
+              path: urlPath,
+              method: options.method ?? 'GET',
+              headers: { host: 'crm.example.net', ...options.headers },
+              ...(scheme === 'https' ? { rejectUnauthorized: false, servername: 'crm.example.net' } : {}),
+              agent: false,
+            },
+            (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+            },
+          );
+          req.on('error', reject);
+          req.end(options.body);
+        });
+
+      let stderr = '';
+      // The master logs "start worker process" once its sockets are bound.
+      await new Promise<void>((resolve, reject) => {
+        started.stderr?.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          if (stderr.includes('start worker process')) resolve();
+        });
+        started.once('exit', () => reject(new Error(`nginx exited: ${stderr}`)));
       });
 
-    let stderr = '';
-    // The master logs "start worker process" once its sockets are bound.
-    await new Promise<void>((resolve, reject) => {
-      started.stderr?.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        if (stderr.includes('start worker process')) resolve();
+      const first = await ask('http', '/api/health?x=1');
+      expect(first?.status).toBe(301);
+      expect(first?.headers.location).toBe('https://crm.example.net/api/health?x=1');
+      expect((await ask('http', '/.well-known/acme-challenge/missing')).status).toBe(404);
+
+      const health = await ask('https', '/api/health', { headers: { 'x-forwarded-for': '6.6.6.6' } });
+      expect(health.status).toBe(200);
+      expect(health.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+      expect(health.headers.server).toBe('nginx');
+      const proxied = seen.find((s) => s.url === '/api/health');
+      expect(proxied?.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(proxied?.headers['x-forwarded-proto']).toBe('https');
+      expect(proxied?.headers.host).toBe('crm.example.net');
+
+      const before = seen.length;
+      const tooBig = await ask('https', '/api/leads', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.alloc(BODY_LIMIT_BYTES + 1, 0x20),
       });
-      started.once('exit', () => reject(new Error(`nginx exited: ${stderr}`)));
-    });
+      expect(tooBig.status).toBe(413);
+      expect((await ask('https', '/metrics')).status).toBe(404);
+      expect(seen.length).toBe(before);
 
-    const first = await ask('http', '/api/health?x=1');
-    expect(first?.status).toBe(301);
-    expect(first?.headers.location).toBe('https://crm.example.net/api/health?x=1');
-    expect((await ask('http', '/.well-known/acme-challenge/missing')).status).toBe(404);
+      // Sign-in: one request plus a burst of 10 per address, then 429 — on REST and tRPC alike.
+      const statuses: number[] = [];
+      for (let i = 0; i < 13; i += 1)
+        statuses.push((await ask('https', '/api/auth/login', { method: 'POST', body: Buffer.from('{}') })).status);
+      expect(statuses.slice(0, 10)).toEqual(Array<number>(10).fill(200));
+      expect(statuses.at(-1)).toBe(429);
+      expect((await ask('https', '/trpc/users.list,auth.login?batch=1', { method: 'POST', body: Buffer.from('{}') })).status).toBe(429);
+      expect((await ask('https', '/trpc/users.list?batch=1')).status).toBe(200);
 
-    const health = await ask('https', '/api/health', { headers: { 'x-forwarded-for': '6.6.6.6' } });
-    expect(health.status).toBe(200);
-    expect(health.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
-    expect(health.headers.server).toBe('nginx');
-    const proxied = seen.find((s) => s.url === '/api/health');
-    expect(proxied?.headers['x-forwarded-for']).toBe('127.0.0.1');
-    expect(proxied?.headers['x-forwarded-proto']).toBe('https');
-    expect(proxied?.headers.host).toBe('crm.example.net');
+      const hook = await ask('https', '/api/hooks/c2b/SECRET-hook-token-123/confirmation', { method: 'POST', body: Buffer.from('{}') });
+      expect(hook.status).toBe(200);
 
-    const before = seen.length;
-    const tooBig = await ask('https', '/api/leads', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(BODY_LIMIT_BYTES + 1, 0x20) });
-    expect(tooBig.status).toBe(413);
-    expect((await ask('https', '/metrics')).status).toBe(404);
-    expect(seen.length).toBe(before);
-
-    // Sign-in: one request plus a burst of 10 per address, then 429 — on REST and tRPC alike.
-    const statuses: number[] = [];
-    for (let i = 0; i < 13; i += 1) statuses.push((await ask('https', '/api/auth/login', { method: 'POST', body: Buffer.from('{}') })).status);
-    expect(statuses.slice(0, 10)).toEqual(Array<number>(10).fill(200));
-    expect(statuses.at(-1)).toBe(429);
-    expect((await ask('https', '/trpc/users.list,auth.login?batch=1', { method: 'POST', body: Buffer.from('{}') })).status).toBe(429);
-    expect((await ask('https', '/trpc/users.list?batch=1')).status).toBe(200);
-
-    const hook = await ask('https', '/api/hooks/c2b/SECRET-hook-token-123/confirmation', { method: 'POST', body: Buffer.from('{}') });
-    expect(hook.status).toBe(200);
-
-    // Stop gracefully so every access-log line is written, then read it.
-    started.kill('SIGQUIT');
-    await new Promise((resolve) => started.once('exit', resolve));
-    const log = readFileSync(path.join(dir, 'netflow-crm.access.log'), 'utf8');
-    expect(log).toContain('"POST /api/hooks/c2b/[token]/confirmation" 200');
-    expect(log).toContain('rid=rid-1');
-    expect(log).not.toContain('SECRET-hook-token-123');
-    expect(log).not.toContain('x=1');
-  });
+      // Stop gracefully so every access-log line is written, then read it.
+      started.kill('SIGQUIT');
+      await new Promise((resolve) => started.once('exit', resolve));
+      const log = readFileSync(path.join(dir, 'netflow-crm.access.log'), 'utf8');
+      expect(log).toContain('"POST /api/hooks/c2b/[token]/confirmation" 200');
+      expect(log).toContain('rid=rid-1');
+      expect(log).not.toContain('SECRET-hook-token-123');
+      expect(log).not.toContain('x=1');
+    },
+  );
 });
 
 describe(nft ? 'nftables rules (nft -c)' : `nftables rules: ${missing('nftables')}`, () => {
@@ -316,7 +361,12 @@ describe(logrotate ? 'log rotation (logrotate)' : `log rotation: ${missing('logr
     const { username } = userInfo();
     const group = (await run('id', ['-gn'])).stdout.trim();
     const config = path.join(dir, 'netflow-crm');
-    writeFileSync(config, read('logrotate', 'netflow-crm').replaceAll('/var/log/netflow-crm', path.join(dir, 'logs')).replace('su netflow-crm adm', `su ${username} ${group}`));
+    writeFileSync(
+      config,
+      read('logrotate', 'netflow-crm')
+        .replaceAll('/var/log/netflow-crm', path.join(dir, 'logs'))
+        .replace('su netflow-crm adm', `su ${username} ${group}`),
+    );
 
     const dry = await runTool(logrotate ?? '', ['-d', '-s', path.join(dir, 'state'), config]);
     expect(dry.output).not.toMatch(/^error:/m);

@@ -25,7 +25,9 @@ export function logProcedureError(log: FastifyBaseLogger, error: TRPCError, proc
   const domainFields = domainErrorOf(error)?.fieldErrors;
   if (error.code === 'BAD_REQUEST' && (cause instanceof ZodError || domainFields)) {
     const fields =
-      cause instanceof ZodError ? [...new Set(cause.issues.map((issue) => issue.path.join('.') || '(input)'))] : Object.keys(domainFields ?? {});
+      cause instanceof ZodError
+        ? [...new Set(cause.issues.map((issue) => issue.path.join('.') || '(input)'))]
+        : Object.keys(domainFields ?? {});
     log.info({ event: 'validation.failed', path: procedurePath, fields }, 'input validation failed');
     return;
   }

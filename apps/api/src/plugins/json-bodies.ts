@@ -58,7 +58,9 @@ const jsonBodies: FastifyPluginAsync = async (app) => {
   app.removeContentTypeParser('text/plain');
   const parse = guardedJsonParser(app);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, text: string | Buffer) => parse(req, String(text)));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, text: string | Buffer) =>
+    parse(req, String(text)),
+  );
 };
 
 export default fp(jsonBodies, { name: 'json-bodies' });

@@ -83,7 +83,12 @@ describe('without a token', () => {
   });
 
   it('over /trpc, every non-public procedure answers 401 (no header, a malformed one, a garbage token)', async () => {
-    const headerSets: Record<string, string>[] = [{}, { authorization: 'Bearer' }, { authorization: 'Bearer not.a.jwt' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }];
+    const headerSets: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer not.a.jwt' },
+      { authorization: 'Basic YWRtaW46YWRtaW4=' },
+    ];
     const answered: string[] = [];
     for (const { path, type } of procedures) {
       if (PUBLIC_PROCEDURES.has(path) || type === 'subscription') continue;
@@ -114,7 +119,11 @@ describe('without a token', () => {
         const upper = method.toUpperCase();
         if (publicRoutes.has(`${upper} ${path}`)) continue;
         const url = `/api${path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000')}`;
-        const res = await t.app.inject({ method: upper as 'GET', url, ...(method === 'get' || method === 'delete' ? {} : { payload: {} }) });
+        const res = await t.app.inject({
+          method: upper as 'GET',
+          url,
+          ...(method === 'get' || method === 'delete' ? {} : { payload: {} }),
+        });
         if (res.statusCode !== 401) answered.push(`${upper} ${url}: ${res.statusCode}`);
       }
     }

@@ -22,7 +22,12 @@ function captureLog() {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim()));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim()),
+      );
       done();
     },
   });
@@ -62,7 +67,14 @@ const fieldErrorsOf = (res: { json: () => unknown }) => {
 
 describe('JSON bodies are never coerced, before or after REST calls', () => {
   it('REST first, then both surfaces still refuse wrong types and nothing changes', async () => {
-    const created = await rest('POST', '/api/plans', { name: 'Home 10', type: 'pppoe', downloadKbps: 10_000, uploadKbps: 5_000, priceCents: 250_000, validityDays: 30 });
+    const created = await rest('POST', '/api/plans', {
+      name: 'Home 10',
+      type: 'pppoe',
+      downloadKbps: 10_000,
+      uploadKbps: 5_000,
+      priceCents: 250_000,
+      validityDays: 30,
+    });
     expect(created.statusCode).toBe(201);
     const plan = created.json<{ id: string; active: boolean; priceCents: number }>();
     const customer = (await rest('POST', '/api/customers', { name: 'Coerce Test', phone: '0711000001' })).json<{ id: string }>();
@@ -73,14 +85,29 @@ describe('JSON bodies are never coerced, before or after REST calls', () => {
     expect(fieldErrorsOf(patched)).toEqual(['active']);
     const priced = await rest('PATCH', `/api/plans/${plan.id}`, { priceCents: true });
     expect(priced.statusCode).toBe(400);
-    const paidRest = await rest('POST', '/api/payments', { customerId: customer.id, method: 'cash', reference: 'CASH-001', amountCents: '100000' });
+    const paidRest = await rest('POST', '/api/payments', {
+      customerId: customer.id,
+      method: 'cash',
+      reference: 'CASH-001',
+      amountCents: '100000',
+    });
     expect(paidRest.statusCode).toBe(400);
     expect(fieldErrorsOf(paidRest)).toEqual(['amountCents']);
-    const paidTrue = await rest('POST', '/api/payments', { customerId: customer.id, method: 'cash', reference: 'CASH-002', amountCents: true });
+    const paidTrue = await rest('POST', '/api/payments', {
+      customerId: customer.id,
+      method: 'cash',
+      reference: 'CASH-002',
+      amountCents: true,
+    });
     expect(paidTrue.statusCode).toBe(400);
 
     // tRPC afterwards, over the same schemas.
-    const trpcPaid = await trpcMutation('payments.record', { customerId: customer.id, method: 'cash', reference: 'CASH-003', amountCents: true });
+    const trpcPaid = await trpcMutation('payments.record', {
+      customerId: customer.id,
+      method: 'cash',
+      reference: 'CASH-003',
+      amountCents: true,
+    });
     expect(trpcPaid.statusCode).toBe(400);
     expect(fieldErrorsOf(trpcPaid)).toEqual(['amountCents']);
     const trpcPatched = await trpcMutation('plans.update', { id: plan.id, active: 'false' });
@@ -110,9 +137,11 @@ describe('JSON bodies are never coerced, before or after REST calls', () => {
     // tRPC queries carry JSON: a number is a number.
     expect((await trpcQuery('leads.list', { limit: 2, search: 'Query' })).statusCode).toBe(200);
 
-    await h.db.db.insert(plans).values([
-      { name: 'Old plan', type: 'hotspot', downloadKbps: 1_000, uploadKbps: 1_000, priceCents: 100_00, validityDays: 1, active: false },
-    ]);
+    await h.db.db
+      .insert(plans)
+      .values([
+        { name: 'Old plan', type: 'hotspot', downloadKbps: 1_000, uploadKbps: 1_000, priceCents: 100_00, validityDays: 1, active: false },
+      ]);
     const inactive = await rest('GET', '/api/plans?active=false');
     expect(inactive.statusCode).toBe(200);
     const items = inactive.json<{ items: { name: string; active: boolean }[] }>().items;
@@ -142,7 +171,12 @@ describe('values PostgreSQL would refuse are a 400, never a 500', () => {
       expect({ name, fields: fieldErrorsOf(res) }).toEqual({ name, fields: [field] });
       expect(res.body).not.toContain('\\u0000');
     }
-    expect(await h.db.db.select().from(leads).where(sql`${leads.phone} in ('0712345670', '0712345671', '0712345672')`)).toEqual([]);
+    expect(
+      await h.db.db
+        .select()
+        .from(leads)
+        .where(sql`${leads.phone} in ('0712345670', '0712345671', '0712345672')`),
+    ).toEqual([]);
     expect(await h.db.db.select().from(tickets).where(eq(tickets.customerId, customer.id))).toEqual([]);
     const [row] = await h.db.db.select().from(customers).where(eq(customers.id, customer.id));
     expect(row?.address).toBeNull();
@@ -152,17 +186,37 @@ describe('values PostgreSQL would refuse are a 400, never a 500', () => {
     const anon = await app.inject({ method: 'POST', url: '/api/leads', payload: { name: 'a\u0000' } });
     expect(anon.statusCode).toBe(401);
     const tech = await h.tokenFor(await h.createUser({ role: 'technician' }));
-    const forbidden = await app.inject({ method: 'POST', url: '/api/leads', headers: { authorization: `Bearer ${tech}` }, payload: { name: 'a\u0000' } });
+    const forbidden = await app.inject({
+      method: 'POST',
+      url: '/api/leads',
+      headers: { authorization: `Bearer ${tech}` },
+      payload: { name: 'a\u0000' },
+    });
     expect(forbidden.statusCode).toBe(403);
   });
 
   it('dates outside 1970–2100, also after the time-zone shift', async () => {
-    const customer = (await rest('POST', '/api/customers', { name: 'Date Test', phone: '0711000003' })).json<{ id: string; accountNumber: string }>();
-    const dates = ['0001-01-01T00:00:00+01:00', '9999-12-31T23:00:00-05:00', '0050-06-01T00:00:00Z', '1969-12-31T23:59:59Z', '2101-01-01T00:00:00Z'];
+    const customer = (await rest('POST', '/api/customers', { name: 'Date Test', phone: '0711000003' })).json<{
+      id: string;
+      accountNumber: string;
+    }>();
+    const dates = [
+      '0001-01-01T00:00:00+01:00',
+      '9999-12-31T23:00:00-05:00',
+      '0050-06-01T00:00:00Z',
+      '1969-12-31T23:59:59Z',
+      '2101-01-01T00:00:00Z',
+    ];
     for (const [i, date] of dates.entries()) {
       const list = await rest('GET', `/api/leads?createdFrom=${encodeURIComponent(date)}`);
       expect({ date, status: list.statusCode, fields: fieldErrorsOf(list) }).toEqual({ date, status: 400, fields: ['createdFrom'] });
-      const paid = await rest('POST', '/api/payments', { customerId: customer.id, method: 'cash', reference: `DATE-${i}`, amountCents: 100, paidAt: date });
+      const paid = await rest('POST', '/api/payments', {
+        customerId: customer.id,
+        method: 'cash',
+        reference: `DATE-${i}`,
+        amountCents: 100,
+        paidAt: date,
+      });
       expect({ date, status: paid.statusCode, fields: fieldErrorsOf(paid) }).toEqual({ date, status: 400, fields: ['paidAt'] });
       const audit = await trpcQuery('audit.list', { from: date });
       expect({ date, status: audit.statusCode }).toEqual({ date, status: 400 });
@@ -172,7 +226,13 @@ describe('values PostgreSQL would refuse are a 400, never a 500', () => {
 
   it('impossible dates (and NULs) inside a cursor', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
-    for (const value of ['2024-02-30T00:00:00.000000Z', '2023-02-29T10:00:00.000000Z', '2024-01-01T24:00:00.000000Z', '0000-01-01T00:00:00.000000Z', '2024-04-31T00:00:00.000000Z']) {
+    for (const value of [
+      '2024-02-30T00:00:00.000000Z',
+      '2023-02-29T10:00:00.000000Z',
+      '2024-01-01T24:00:00.000000Z',
+      '0000-01-01T00:00:00.000000Z',
+      '2024-04-31T00:00:00.000000Z',
+    ]) {
       const cursor = encodeCursor('createdAt.desc', value, id);
       const res = await rest('GET', `/api/leads?cursor=${cursor}`);
       expect({ value, status: res.statusCode }).toEqual({ value, status: 400 });
@@ -196,7 +256,12 @@ describe('values PostgreSQL would refuse are a 400, never a 500', () => {
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     }
     // Ordinary nesting (a tRPC batch of forms) is fine.
-    const batch = await app.inject({ method: 'POST', url: '/trpc/leads.create?batch=1', headers: auth(), payload: { 0: { name: 'Nested ok', phone: '0712345679' } } });
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/trpc/leads.create?batch=1',
+      headers: auth(),
+      payload: { 0: { name: 'Nested ok', phone: '0712345679' } },
+    });
     expect(batch.statusCode).toBe(200);
   });
 });
@@ -204,11 +269,22 @@ describe('values PostgreSQL would refuse are a 400, never a 500', () => {
 describe('database errors in the log', () => {
   it('a failing INSERT logs the statement text and not one parameter (no password hash, no e-mail)', async () => {
     // Make every insert into users fail inside PostgreSQL, after validation and hashing.
-    await h.db.db.execute(sql.raw(`create function refuse_user_insert() returns trigger language plpgsql as $$ begin raise exception 'refused by test trigger'; end $$`));
-    await h.db.db.execute(sql.raw('create trigger refuse_user_insert before insert on users for each row execute function refuse_user_insert()'));
+    await h.db.db.execute(
+      sql.raw(
+        `create function refuse_user_insert() returns trigger language plpgsql as $$ begin raise exception 'refused by test trigger'; end $$`,
+      ),
+    );
+    await h.db.db.execute(
+      sql.raw('create trigger refuse_user_insert before insert on users for each row execute function refuse_user_insert()'),
+    );
     try {
       log.lines.length = 0;
-      const res = await rest('POST', '/api/users', { name: 'Secret Person', email: 'secret.person@example.com', role: 'sales', password: 'violet-canyon-88-drum' });
+      const res = await rest('POST', '/api/users', {
+        name: 'Secret Person',
+        email: 'secret.person@example.com',
+        role: 'sales',
+        password: 'violet-canyon-88-drum',
+      });
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({ error: 'Internal server error', requestId: expect.any(String) });
       const failures = log.lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
@@ -216,7 +292,8 @@ describe('database errors in the log', () => {
       const [line = ''] = failures;
       expect(line).toContain('insert into \\"users\\"');
       expect(line).toContain('refused by test trigger');
-      for (const value of ['$argon2', 'secret.person@example.com', 'Secret Person', 'violet-canyon', 'params']) expect(line).not.toContain(value);
+      for (const value of ['$argon2', 'secret.person@example.com', 'Secret Person', 'violet-canyon', 'params'])
+        expect(line).not.toContain(value);
     } finally {
       await h.db.db.execute(sql.raw('drop trigger refuse_user_insert on users'));
       await h.db.db.execute(sql.raw('drop function refuse_user_insert()'));

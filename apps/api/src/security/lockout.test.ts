@@ -145,7 +145,12 @@ describe('total guessing stays bounded', () => {
     expect((await login(owner.email, TEST_PASSWORD, '203.0.113.10')).statusCode).toBe(200);
     // the staff list shows until when sign-ins are refused: when the oldest counted failure is an hour old
     const [row] = await t.db.db.select().from(users).where(eq(users.id, owner.id));
-    const [oldest] = await t.db.db.select().from(signInFailures).where(eq(signInFailures.userId, owner.id)).orderBy(asc(signInFailures.at)).limit(1);
+    const [oldest] = await t.db.db
+      .select()
+      .from(signInFailures)
+      .where(eq(signInFailures.userId, owner.id))
+      .orderBy(asc(signInFailures.at))
+      .limit(1);
     expect(row?.lockedUntil?.getTime()).toBe((oldest?.at.getTime() ?? 0) + 3_600_000);
 
     // an hour later (the window slides), the next network gets guesses again, up to the same number
@@ -158,7 +163,10 @@ describe('total guessing stays bounded', () => {
     }
     expect(await verifiedGuesses(owner.id)).toBe(2 * PER_HOUR);
     // failures older than the hour are not kept
-    const kept = await t.db.db.select().from(signInFailures).where(and(eq(signInFailures.userId, owner.id), like(signInFailures.network, '198.51.%')));
+    const kept = await t.db.db
+      .select()
+      .from(signInFailures)
+      .where(and(eq(signInFailures.userId, owner.id), like(signInFailures.network, '198.51.%')));
     expect(kept).toHaveLength(PER_HOUR);
     // ~30 sign-in attempts, each an argon2 run: ~5 s here with a busy machine; the margin is for a busier one
   }, 120_000);

@@ -155,7 +155,10 @@ export async function recordFailure(
         ne(signInNetworks.network, network),
         or(isNull(signInNetworks.lockedUntil), lte(signInNetworks.lockedUntil, now)),
         lte(signInNetworks.lastFailureAt, new Date(now.getTime() - QUIET_MS)),
-        or(isNull(signInNetworks.lastSuccessAt), lte(signInNetworks.lastSuccessAt, new Date(now.getTime() - policy.knownNetworkDays * DAY_MS))),
+        or(
+          isNull(signInNetworks.lastSuccessAt),
+          lte(signInNetworks.lastSuccessAt, new Date(now.getTime() - policy.knownNetworkDays * DAY_MS)),
+        ),
       ),
     );
   await tx

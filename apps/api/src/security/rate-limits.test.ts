@@ -27,7 +27,13 @@ import { createSecurity } from './index';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1_000,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => {});
   try {
     await probe.connect();
@@ -89,12 +95,18 @@ describe('per client, not per office', () => {
     });
 
     it('work past the per-address limit; an unauthenticated flood from that address is stopped', async () => {
-      const staff = await Promise.all(Array.from({ length: 30 }, (_, i) => t.createUser({ role: i % 2 ? 'sales' : 'support', email: `office${i}@example.test` })));
+      const staff = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => t.createUser({ role: i % 2 ? 'sales' : 'support', email: `office${i}@example.test` })),
+      );
       const tokens = await Promise.all(staff.map((user) => t.tokenFor(user)));
       // Normal work: each opens the app, lists leads over tRPC (a batch of two calls) and over REST.
       const statuses = new Map<number, number>();
       for (const token of tokens) {
-        for (const url of ['/api/auth/me', `/trpc/leads.list,customers.list?batch=1&input=${encodeURIComponent('{"0":{},"1":{}}')}`, '/api/leads?limit=5']) {
+        for (const url of [
+          '/api/auth/me',
+          `/trpc/leads.list,customers.list?batch=1&input=${encodeURIComponent('{"0":{},"1":{}}')}`,
+          '/api/leads?limit=5',
+        ]) {
           const status = (await fromOffice(t.app, url, token)).statusCode;
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
         }
@@ -112,7 +124,11 @@ describe('per client, not per office', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
 
       // A garbage, a forged (other secret) or a revoked token is no way around it: no session, the address pays.
-      const forged = (await createTokenService({ ...t.config.jwt, secret: 'another-secret-that-is-long-enough-0123456789' }).sign(staff[0] ?? { id: randomUUID(), email: 'x@example.com' })).token;
+      const forged = (
+        await createTokenService({ ...t.config.jwt, secret: 'another-secret-that-is-long-enough-0123456789' }).sign(
+          staff[0] ?? { id: randomUUID(), email: 'x@example.com' },
+        )
+      ).token;
       const disabled = await t.createUser({ role: 'sales', status: 'disabled' });
       for (const token of ['a.b.c', 'not-a-jwt', forged, await t.tokenFor(disabled)]) {
         expect((await fromOffice(t.app, '/api/auth/me', token)).statusCode).toBe(429);
@@ -120,7 +136,12 @@ describe('per client, not per office', () => {
       // Staff keep working.
       expect((await fromOffice(t.app, '/api/auth/me', tokens[0])).statusCode).toBe(200);
       // Another address is untouched.
-      const elsewhere = await t.app.inject({ method: 'GET', url: '/api/health/status', remoteAddress: PROXY, headers: { 'x-forwarded-for': '198.51.100.20' } });
+      const elsewhere = await t.app.inject({
+        method: 'GET',
+        url: '/api/health/status',
+        remoteAddress: PROXY,
+        headers: { 'x-forwarded-for': '198.51.100.20' },
+      });
       expect(elsewhere.statusCode).toBe(200);
     }, 60_000);
   });
@@ -131,7 +152,12 @@ describe('per client, not per office', () => {
       const token = await t.tokenFor(await t.createUser({ role: 'admin' }));
       const statuses = [];
       for (let i = 0; i < 7; i += 1) {
-        const res = await t.app.inject({ method: 'GET', url: '/api/auth/me', remoteAddress: PROXY, headers: { 'x-forwarded-for': `198.51.100.${i + 1}`, authorization: `Bearer ${token}` } });
+        const res = await t.app.inject({
+          method: 'GET',
+          url: '/api/auth/me',
+          remoteAddress: PROXY,
+          headers: { 'x-forwarded-for': `198.51.100.${i + 1}`, authorization: `Bearer ${token}` },
+        });
         statuses.push(res.statusCode);
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429]);
@@ -156,7 +182,10 @@ describe('per client, not per office', () => {
       // The same budget: the next procedure call is refused as well.
       expect((await t.app.inject({ method: 'GET', url: '/api/leads', headers })).statusCode).toBe(429);
       // Only the three exports that ran were audited.
-      const audited = await t.db.db.select().from(auditLog).where(inArray(auditLog.action, ['lead.export', 'customer.export']));
+      const audited = await t.db.db
+        .select()
+        .from(auditLog)
+        .where(inArray(auditLog.action, ['lead.export', 'customer.export']));
       expect(audited).toHaveLength(3);
     } finally {
       await t.close();

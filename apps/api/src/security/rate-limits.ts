@@ -85,7 +85,8 @@ export function fastifyStoreOf(store: CounterStore): FastifyRateLimitStoreCtor {
     /** A route with its own limit counts apart from the global one. */
     child(params: object) {
       // The plugin passes its merged route parameters, the route itself under `routeInfo`.
-      const route: { method?: unknown; url?: unknown } = 'routeInfo' in params && params.routeInfo && typeof params.routeInfo === 'object' ? params.routeInfo : {};
+      const route: { method?: unknown; url?: unknown } =
+        'routeInfo' in params && params.routeInfo && typeof params.routeInfo === 'object' ? params.routeInfo : {};
       return new SharedStore(undefined, `route:${String(route.method)}:${String(route.url)}:`);
     }
   }

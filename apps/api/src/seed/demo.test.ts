@@ -82,12 +82,23 @@ describe('demo seed', () => {
     }
     const swept = await sweepExpiredSubscriptions(h.db.db, systemActor('expiry-sweep'), { now: NOW, graceHours: 24 });
     expect(swept.suspended).toEqual([]);
-    const future = await h.db.db.select().from(leads).where(and(isNotNull(leads.convertedAt)));
+    const future = await h.db.db
+      .select()
+      .from(leads)
+      .where(and(isNotNull(leads.convertedAt)));
     for (const l of future) expect(l.convertedAt?.getTime()).toBeLessThanOrEqual(NOW.getTime());
   });
 
   it('gives every role a working account with the chosen password', async () => {
-    const staff = await h.db.db.select().from(users).where(inArray(users.email, DEMO_STAFF.map((s) => s.email)));
+    const staff = await h.db.db
+      .select()
+      .from(users)
+      .where(
+        inArray(
+          users.email,
+          DEMO_STAFF.map((s) => s.email),
+        ),
+      );
     expect(new Set(staff.map((s) => s.role))).toEqual(new Set(['admin', 'manager', 'sales', 'support', 'technician', 'finance']));
     expect(staff.every((s) => s.status === 'active')).toBe(true);
     const first = staff[0];
@@ -140,9 +151,13 @@ describe('demo seed', () => {
     await onEmptyDatabase(async (tx) => {
       await seedDemoData(tx, { now: NOW, password: PASSWORD });
       const pick = (db: Database) =>
-        db.select({ name: leads.name, phone: leads.phone, status: leads.status, createdAt: leads.createdAt }).from(leads).orderBy(leads.createdAt, leads.phone);
+        db
+          .select({ name: leads.name, phone: leads.phone, status: leads.status, createdAt: leads.createdAt })
+          .from(leads)
+          .orderBy(leads.createdAt, leads.phone);
       expect(await pick(tx)).toEqual(await pick(h.db.db));
-      const tix = (db: Database) => db.select({ subject: tickets.subject, status: tickets.status }).from(tickets).orderBy(tickets.createdAt);
+      const tix = (db: Database) =>
+        db.select({ subject: tickets.subject, status: tickets.status }).from(tickets).orderBy(tickets.createdAt);
       expect(await tix(tx)).toEqual(await tix(h.db.db));
     });
   });

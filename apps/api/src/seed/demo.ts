@@ -8,18 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@netflow/contracts';
-import {
-  activities,
-  customers,
-  leads,
-  payments,
-  plans,
-  subscriptions,
-  ticketComments,
-  tickets,
-  users,
-  type Database,
-} from '@netflow/db';
+import { activities, customers, leads, payments, plans, subscriptions, ticketComments, tickets, users, type Database } from '@netflow/db';
 import { count, eq, inArray, sql } from 'drizzle-orm';
 import { hashPassword } from '../modules/auth';
 import { recordAudit } from '../modules/audit';
@@ -65,7 +54,15 @@ export const DEMO_PLANS: readonly (typeof plans.$inferInsert)[] = [
   { name: 'Business 50 Mbps', type: 'pppoe', downloadKbps: 50_000, uploadKbps: 25_000, priceCents: 8_000_00, validityDays: 30 },
   { name: 'Hotspot Daily 2 Mbps', type: 'hotspot', downloadKbps: 2_000, uploadKbps: 1_000, priceCents: 50_00, validityDays: 1 },
   { name: 'Hotspot Weekly 3 Mbps', type: 'hotspot', downloadKbps: 3_000, uploadKbps: 1_500, priceCents: 300_00, validityDays: 7 },
-  { name: 'Home Lite 3 Mbps (retired)', type: 'pppoe', downloadKbps: 3_000, uploadKbps: 1_000, priceCents: 1_000_00, validityDays: 30, active: false },
+  {
+    name: 'Home Lite 3 Mbps (retired)',
+    type: 'pppoe',
+    downloadKbps: 3_000,
+    uploadKbps: 1_000,
+    priceCents: 1_000_00,
+    validityDays: 30,
+    active: false,
+  },
 ];
 
 export interface DemoSeedOptions {
@@ -179,7 +176,13 @@ async function insertDemo(tx: Database, rng: Rng, now: Date, passwordHash: strin
   const subs = await insertSubscriptions(ctx, catalog, customerRows);
   const paymentRows = await insertPayments(ctx, catalog, staff, customerRows, subs);
   const ticketSet = await insertTickets(ctx, staff, customerRows);
-  const activityCount = await insertTimeline(ctx, { leadRows, customerRows, paymentRows, subRows: subs.rows, ticketRows: ticketSet.tickets });
+  const activityCount = await insertTimeline(ctx, {
+    leadRows,
+    customerRows,
+    paymentRows,
+    subRows: subs.rows,
+    ticketRows: ticketSet.tickets,
+  });
   return {
     plans: catalog.rows.length,
     staff: staff.count,
@@ -202,11 +205,19 @@ interface PlanCatalog {
 
 /** Plans (kept if an admin already created one with the same name). */
 async function insertPlans({ tx }: SeedContext): Promise<PlanCatalog> {
-  await tx.insert(plans).values([...DEMO_PLANS]).onConflictDoNothing({ target: plans.name });
+  await tx
+    .insert(plans)
+    .values([...DEMO_PLANS])
+    .onConflictDoNothing({ target: plans.name });
   const rows = await tx
     .select()
     .from(plans)
-    .where(inArray(plans.name, DEMO_PLANS.map((p) => p.name)));
+    .where(
+      inArray(
+        plans.name,
+        DEMO_PLANS.map((p) => p.name),
+      ),
+    );
   const byName = new Map(rows.map((p) => [p.name, p]));
   const plan = (name: string) => {
     const found = byName.get(name);
@@ -304,7 +315,11 @@ interface DemoSubscriptions {
 }
 
 /** One subscription per customer, in every state; customer status follows them (see syncCustomerStatus). */
-async function insertSubscriptions({ tx, rng, now, ago }: SeedContext, catalog: PlanCatalog, customerRows: CustomerRow[]): Promise<DemoSubscriptions> {
+async function insertSubscriptions(
+  { tx, rng, now, ago }: SeedContext,
+  catalog: PlanCatalog,
+  customerRows: CustomerRow[],
+): Promise<DemoSubscriptions> {
   const states: SubState[] = rng.shuffle([
     ...Array<SubState>(7).fill('pending'),
     ...Array<SubState>(4).fill('cancelled'),
@@ -413,11 +428,12 @@ async function insertPayments(
     const c = meta ? customerRows[meta.customerIndex] : undefined;
     if (!meta || !c) return;
     const p = catalog.plan(meta.planName);
-    const method = () => rng.weighted<'mpesa' | 'cash' | 'bank'>([
-      ['mpesa', 85],
-      ['cash', 10],
-      ['bank', p.type === 'pppoe' && p.priceCents >= 8_000_00 ? 30 : 3],
-    ]);
+    const method = () =>
+      rng.weighted<'mpesa' | 'cash' | 'bank'>([
+        ['mpesa', 85],
+        ['cash', 10],
+        ['bank', p.type === 'pppoe' && p.priceCents >= 8_000_00 ? 30 : 3],
+      ]);
     const add = (amountCents: number, paidAt: Date) => {
       const m = method();
       values.push({
@@ -495,7 +511,11 @@ async function insertPayments(
 }
 
 /** Tickets in every state, with comments by whoever works them. */
-async function insertTickets({ tx, rng, ago }: SeedContext, staff: DemoStaff, customerRows: CustomerRow[]): Promise<{ tickets: TicketRow[]; commentCount: number }> {
+async function insertTickets(
+  { tx, rng, ago }: SeedContext,
+  staff: DemoStaff,
+  customerRows: CustomerRow[],
+): Promise<{ tickets: TicketRow[]; commentCount: number }> {
   type TicketStatus = (typeof tickets.$inferInsert)['status'] & string;
   const ticketStates: TicketStatus[] = rng.shuffle([
     ...Array<TicketStatus>(6).fill('new'),
@@ -547,7 +567,13 @@ async function insertTickets({ tx, rng, ago }: SeedContext, staff: DemoStaff, cu
 /** Timelines: lead notes and moves, conversions, the last payment, suspensions, tickets. Returns how many entries. */
 async function insertTimeline(
   { tx, rng }: SeedContext,
-  rows: { leadRows: LeadRow[]; customerRows: CustomerRow[]; paymentRows: PaymentRow[]; subRows: SubscriptionRow[]; ticketRows: TicketRow[] },
+  rows: {
+    leadRows: LeadRow[];
+    customerRows: CustomerRow[];
+    paymentRows: PaymentRow[];
+    subRows: SubscriptionRow[];
+    ticketRows: TicketRow[];
+  },
 ): Promise<number> {
   const values: ActivityInsert[] = [];
   for (const lead of rows.leadRows) {

@@ -11,10 +11,7 @@ const next = () => {
   return `${n}-${Math.random().toString(36).slice(2, 8)}`;
 };
 
-export async function insertPlan(
-  db: Database,
-  overrides: Partial<typeof plans.$inferInsert> = {},
-): Promise<typeof plans.$inferSelect> {
+export async function insertPlan(db: Database, overrides: Partial<typeof plans.$inferInsert> = {}): Promise<typeof plans.$inferSelect> {
   const [row] = await db
     .insert(plans)
     .values({

@@ -50,7 +50,16 @@ export interface Harness {
   config: Config;
   services: AppServices;
   /** Creates an active staff member (password TEST_PASSWORD unless given). */
-  createUser(input?: Partial<{ name: string; email: string; phone: string | null; role: Role; status: 'pending' | 'active' | 'disabled'; password: string }>): Promise<CurrentUser & { phone: string | null }>;
+  createUser(
+    input?: Partial<{
+      name: string;
+      email: string;
+      phone: string | null;
+      role: Role;
+      status: 'pending' | 'active' | 'disabled';
+      password: string;
+    }>,
+  ): Promise<CurrentUser & { phone: string | null }>;
   /** A tRPC caller acting as `user` (or anonymous). */
   caller(user?: CurrentUser | null): AppCaller;
   /** A bearer token for `user`, as login would issue it. */
@@ -76,8 +85,7 @@ export async function createHarness(configOverrides: Record<string, string> = {}
     async createUser(input = {}) {
       counter += 1;
       const role = input.role ?? 'admin';
-      const hash =
-        input.password === undefined ? await (passwordHash ??= hashPassword(TEST_PASSWORD)) : await hashPassword(input.password);
+      const hash = input.password === undefined ? await (passwordHash ??= hashPassword(TEST_PASSWORD)) : await hashPassword(input.password);
       const [row] = await db.db
         .insert(users)
         .values({

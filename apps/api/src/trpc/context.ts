@@ -123,11 +123,7 @@ export class ContextFailure extends TRPCError {
   }
 }
 
-export async function createHttpContext(
-  services: AppServices,
-  req: FastifyRequest,
-  _res: FastifyReply,
-): Promise<Context> {
+export async function createHttpContext(services: AppServices, req: FastifyRequest, _res: FastifyReply): Promise<Context> {
   let auth: Awaited<ReturnType<typeof authenticate>>;
   try {
     auth = await sessionOf(services, req);

@@ -129,10 +129,7 @@ export function permissionProcedure(permission: Permission) {
     .meta({ permission })
     .use(({ ctx, next, path }) => {
       if (!can(ctx.user.role, permission)) {
-        ctx.log.warn(
-          { event: 'authz.denied', path, permission, userId: ctx.user.id, role: ctx.user.role },
-          'authorization failure',
-        );
+        ctx.log.warn({ event: 'authz.denied', path, permission, userId: ctx.user.id, role: ctx.user.role }, 'authorization failure');
         throw new TRPCError({ code: 'FORBIDDEN', message: 'You do not have permission to do this' });
       }
       const scope: Scope = scopeOf(ctx.user.role, permission) ?? 'all';

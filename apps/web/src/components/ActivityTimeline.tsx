@@ -2,16 +2,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Paper, SegmentedControl, Stack, Text, Textarea, ThemeIcon, Timeline, Title } from '@mantine/core';
 import { activityCreateInput, type ActivityKind } from '@netflow/contracts';
-import {
-  IconArrowsRightLeft,
-  IconCash,
-  IconLifebuoy,
-  IconMapPin,
-  IconNote,
-  IconPhone,
-  IconRouter,
-  IconTrophy,
-} from '@tabler/icons-react';
+import { IconArrowsRightLeft, IconCash, IconLifebuoy, IconMapPin, IconNote, IconPhone, IconRouter, IconTrophy } from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
 import { applyServerErrors, formParse, notifySuccess } from '../lib/forms';

@@ -5,13 +5,7 @@
 import { Button, Group, Paper, ScrollArea, Stack, Table, Text, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { IconArrowsSort, IconChevronLeft, IconChevronRight, IconSortAscending, IconSortDescending } from '@tabler/icons-react';
-import {
-  flexRender,
-  getCoreRowModel,
-  useReactTable,
-  type ColumnDef,
-  type SortingState,
-} from '@tanstack/react-table';
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ErrorState, SkeletonRows } from './states';
 
@@ -133,9 +127,7 @@ export function DataTable<T>({
     <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
       <ScrollArea type="auto" offsetScrollbars="x">
         <Table miw={minWidth} stickyHeader striped={false} aria-busy={isLoading || isFetching}>
-          {caption && (
-            <Table.Caption style={{ display: 'none' }}>{caption}</Table.Caption>
-          )}
+          {caption && <Table.Caption style={{ display: 'none' }}>{caption}</Table.Caption>}
           <Table.Thead bg="gray.0">
             {table.getHeaderGroups().map((group) => (
               <Table.Tr key={group.id}>

@@ -15,7 +15,11 @@ export function DateTimeInput({
   onChange,
   ref,
   ...props
-}: Omit<TextInputProps, 'value' | 'onChange' | 'type'> & { value: string | undefined; onChange: (iso: string | undefined) => void; ref?: Ref<HTMLInputElement> }) {
+}: Omit<TextInputProps, 'value' | 'onChange' | 'type'> & {
+  value: string | undefined;
+  onChange: (iso: string | undefined) => void;
+  ref?: Ref<HTMLInputElement>;
+}) {
   return (
     <TextInput
       type="datetime-local"

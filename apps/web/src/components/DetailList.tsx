@@ -13,7 +13,13 @@ export function DetailList({ items }: { items: { label: string; value: ReactNode
               {item.label}
             </Text>
             <Text size="sm" style={{ overflowWrap: 'anywhere' }} component="div">
-              {item.value === null || item.value === undefined || item.value === '' ? <Text c="dimmed" size="sm">—</Text> : item.value}
+              {item.value === null || item.value === undefined || item.value === '' ? (
+                <Text c="dimmed" size="sm">
+                  —
+                </Text>
+              ) : (
+                item.value
+              )}
             </Text>
           </Stack>
         </Group>

@@ -25,7 +25,10 @@ export function ExportButton({ path, params, filename }: { path: string; params:
       }
       if (!res.ok) {
         const body: unknown = await res.json().catch(() => null);
-        const message = body && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : `Export failed (${res.status})`;
+        const message =
+          body && typeof body === 'object' && 'error' in body && typeof body.error === 'string'
+            ? body.error
+            : `Export failed (${res.status})`;
         throw new Error(message);
       }
       const blob = await res.blob();

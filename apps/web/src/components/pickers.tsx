@@ -156,7 +156,13 @@ export function AssigneeFilter({
   const assignable = useQuery({ ...trpc.users.assignable.queryOptions({ work }), enabled: canListStaff });
   const staff = (assignable.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }));
   const data = [
-    { group: 'Quick', items: [{ value: 'me', label: 'Assigned to me' }, { value: 'unassigned', label: 'Unassigned' }] },
+    {
+      group: 'Quick',
+      items: [
+        { value: 'me', label: 'Assigned to me' },
+        { value: 'unassigned', label: 'Unassigned' },
+      ],
+    },
     ...(staff.length ? [{ group: 'Staff', items: staff }] : []),
   ];
   return (

@@ -26,17 +26,7 @@ export function SkeletonRows({ rows = 6, height = 36 }: { rows?: number; height?
   );
 }
 
-export function EmptyState({
-  title,
-  message,
-  action,
-  icon,
-}: {
-  title: string;
-  message?: ReactNode;
-  action?: ReactNode;
-  icon?: ReactNode;
-}) {
+export function EmptyState({ title, message, action, icon }: { title: string; message?: ReactNode; action?: ReactNode; icon?: ReactNode }) {
   return (
     <Center py="xl" px="md">
       <Stack align="center" gap="xs" maw={420} ta="center">

@@ -53,9 +53,7 @@ function Shell({ user }: { user: CurrentUser }) {
   // Close the phone drawer after navigating.
   useEffect(() => close(), [location.pathname, close]);
 
-  const groups = NAV.map((g) => ({ ...g, items: g.items.filter((i) => can(user.role, i.permission)) })).filter(
-    (g) => g.items.length > 0,
-  );
+  const groups = NAV.map((g) => ({ ...g, items: g.items.filter((i) => can(user.role, i.permission)) })).filter((g) => g.items.length > 0);
 
   return (
     <AppShell

@@ -9,7 +9,11 @@ export function Logo({ size = 'md' }: { size?: 'md' | 'lg' }) {
         <IconAccessPoint size={big ? 24 : 18} stroke={2} />
       </ThemeIcon>
       <Text fw={750} fz={big ? 24 : 18} lh={1} style={{ letterSpacing: '-0.02em' }}>
-        NetFlow<Text span c="brand.7" inherit fw={500}> CRM</Text>
+        NetFlow
+        <Text span c="brand.7" inherit fw={500}>
+          {' '}
+          CRM
+        </Text>
       </Text>
     </Group>
   );

@@ -5,12 +5,18 @@ vi.mock('@mantine/notifications', () => ({ notifications: { show: vi.fn() } }));
 const { applyServerErrors, formParse } = await import('./forms');
 
 /** The shape of a tRPC validation error as the API's error formatter sends it. */
-const validationError = (fieldErrors: Record<string, string[]>) => ({ message: 'Invalid input', data: { code: 'BAD_REQUEST', fieldErrors } });
+const validationError = (fieldErrors: Record<string, string[]>) => ({
+  message: 'Invalid input',
+  data: { code: 'BAD_REQUEST', fieldErrors },
+});
 
 describe('applyServerErrors', () => {
   it('puts each server field error on its field, focusing the first', () => {
     const setError = vi.fn();
-    const placed = applyServerErrors(validationError({ password: ['This password is too common'], email: ['Taken'] }), setError, ['email', 'password']);
+    const placed = applyServerErrors(validationError({ password: ['This password is too common'], email: ['Taken'] }), setError, [
+      'email',
+      'password',
+    ]);
     expect(placed).toBe(true);
     expect(setError).toHaveBeenCalledWith('password', { type: 'server', message: 'This password is too common' }, { shouldFocus: true });
     expect(setError).toHaveBeenCalledWith('email', { type: 'server', message: 'Taken' }, { shouldFocus: false });
@@ -23,7 +29,9 @@ describe('applyServerErrors', () => {
     expect(setError).toHaveBeenCalledWith('root.server', { type: 'server', message: 'assigneeId: Not a staff member' });
 
     const conflict = vi.fn();
-    expect(applyServerErrors({ message: 'A payment with this reference exists', data: { code: 'CONFLICT' } }, conflict, ['reference'])).toBe(false);
+    expect(
+      applyServerErrors({ message: 'A payment with this reference exists', data: { code: 'CONFLICT' } }, conflict, ['reference']),
+    ).toBe(false);
     expect(conflict).toHaveBeenCalledWith('root.server', { type: 'server', message: 'A payment with this reference exists' });
   });
 

@@ -20,11 +20,7 @@ function fieldErrorsOf(error: unknown): Record<string, string[] | undefined> | n
  * Puts each server field error on its field (when the form has it) and anything left over on the
  * form's root error. Returns true when at least one field got an error.
  */
-export function applyServerErrors<T extends FieldValues>(
-  error: unknown,
-  setError: UseFormSetError<T>,
-  fields: readonly string[],
-): boolean {
+export function applyServerErrors<T extends FieldValues>(error: unknown, setError: UseFormSetError<T>, fields: readonly string[]): boolean {
   const fieldErrors = fieldErrorsOf(error);
   let placed = false;
   const leftovers: string[] = [];

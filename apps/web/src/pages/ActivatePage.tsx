@@ -56,7 +56,14 @@ export default function ActivatePage() {
               {errors.root.server.message}
             </Alert>
           )}
-          <TextInput label="Work e-mail" type="email" autoComplete="username" required {...form.register('email')} error={errors.email?.message} />
+          <TextInput
+            label="Work e-mail"
+            type="email"
+            autoComplete="username"
+            required
+            {...form.register('email')}
+            error={errors.email?.message}
+          />
           <TextInput
             label="Activation code"
             placeholder="XXXX-XXXX-XXXX-XXXX"

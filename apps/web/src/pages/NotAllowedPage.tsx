@@ -15,8 +15,8 @@ export function NotAllowedPage() {
         </ThemeIcon>
         <Title order={2}>Not allowed</Title>
         <Text c="dimmed">
-          Your role ({humanize(user.role)}) does not give access to this page. If you need it for your work, ask an
-          administrator to change your role.
+          Your role ({humanize(user.role)}) does not give access to this page. If you need it for your work, ask an administrator to change
+          your role.
         </Text>
         <Group mt="sm">
           <Button component={Link} to="/">

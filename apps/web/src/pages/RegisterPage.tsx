@@ -34,8 +34,8 @@ export default function RegisterPage() {
       <AuthFrame title="Request sent">
         <Stack>
           <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />}>
-            Thank you. An administrator will review the request. Once it is approved, they give you an activation code, with which you
-            set your password.
+            Thank you. An administrator will review the request. Once it is approved, they give you an activation code, with which you set
+            your password.
           </Alert>
           <Button component={Link} to="/activate" variant="light">
             I have an activation code
@@ -49,7 +49,10 @@ export default function RegisterPage() {
   }
 
   return (
-    <AuthFrame title="Request an account" subtitle="An administrator approves new accounts, gives them a role and hands you an activation code.">
+    <AuthFrame
+      title="Request an account"
+      subtitle="An administrator approves new accounts, gives them a role and hands you an activation code."
+    >
       <form onSubmit={form.handleSubmit((values) => register.mutate(values))} noValidate>
         <Stack gap="md">
           {errors.root?.server && (
@@ -58,7 +61,14 @@ export default function RegisterPage() {
             </Alert>
           )}
           <TextInput label="Full name" autoComplete="name" required {...form.register('name')} error={errors.name?.message} />
-          <TextInput label="Work e-mail" type="email" autoComplete="email" required {...form.register('email')} error={errors.email?.message} />
+          <TextInput
+            label="Work e-mail"
+            type="email"
+            autoComplete="email"
+            required
+            {...form.register('email')}
+            error={errors.email?.message}
+          />
           <TextInput
             label="Phone"
             description="Optional, 10 digits"

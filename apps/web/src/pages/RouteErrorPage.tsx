@@ -3,7 +3,8 @@ import { IconBug } from '@tabler/icons-react';
 
 /** Last line of defence: an unexpected rendering error or a chunk that failed to load. */
 export function RouteErrorPage({ error }: { error: unknown }) {
-  const chunkFailed = error instanceof Error && /dynamically imported module|Loading chunk|Importing a module script failed/i.test(error.message);
+  const chunkFailed =
+    error instanceof Error && /dynamically imported module|Loading chunk|Importing a module script failed/i.test(error.message);
   const detail = error instanceof Error ? error.message : null;
   return (
     <Center mih="60vh" p="md">

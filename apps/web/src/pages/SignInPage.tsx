@@ -13,7 +13,14 @@ import { useTRPC } from '../trpc';
 import { AuthFrame } from './AuthFrame';
 
 function returnPath(state: unknown): string {
-  if (state && typeof state === 'object' && 'from' in state && typeof state.from === 'string' && state.from.startsWith('/') && !state.from.startsWith('//')) {
+  if (
+    state &&
+    typeof state === 'object' &&
+    'from' in state &&
+    typeof state.from === 'string' &&
+    state.from.startsWith('/') &&
+    !state.from.startsWith('//')
+  ) {
     return state.from === '/sign-in' ? '/' : state.from;
   }
   return '/';

@@ -19,7 +19,6 @@ let leadId: string;
 let hiddenLeadId: string;
 let customerId: string;
 
-
 beforeAll(async () => {
   t = await createTestApp();
   manager = await t.createUser({ role: 'manager', name: 'Mary Manager' });
@@ -44,7 +43,15 @@ describe('notes on a lead', () => {
   it('adds a note, call or visit with its author, audited, and lists them newest first in pages', async () => {
     const me = t.caller(sales1);
     const note = await me.activities.create({ leadId, body: '  Asked for a quote  ' });
-    expect(note).toMatchObject({ leadId, customerId: null, kind: 'note', body: 'Asked for a quote', actorId: sales1.id, actorName: 'Sid Sales', data: null });
+    expect(note).toMatchObject({
+      leadId,
+      customerId: null,
+      kind: 'note',
+      body: 'Asked for a quote',
+      actorId: sales1.id,
+      actorName: 'Sid Sales',
+      data: null,
+    });
     await me.activities.create({ leadId, kind: 'call', body: 'Called back' });
     await me.activities.createForLead({ id: leadId, kind: 'visit', body: 'Site survey done' });
 
@@ -113,13 +120,25 @@ describe('REST twins', () => {
   it('serves GET/POST /api/customers/{id}/activities and /api/leads/{id}/activities', async () => {
     const token = await t.tokenFor(manager);
     const headers = { authorization: `Bearer ${token}` };
-    const posted = await t.app.inject({ method: 'POST', url: `/api/customers/${customerId}/activities`, headers, payload: { kind: 'call', body: 'Payment reminder' } });
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: `/api/customers/${customerId}/activities`,
+      headers,
+      payload: { kind: 'call', body: 'Payment reminder' },
+    });
     expect(posted.statusCode).toBe(201);
     expect(posted.json()).toMatchObject({ customerId, kind: 'call', body: 'Payment reminder', actorName: 'Mary Manager' });
     const listed = await t.app.inject({ method: 'GET', url: `/api/customers/${customerId}/activities?limit=1`, headers });
     expect(listed.statusCode).toBe(200);
-    expect(listed.json<{ items: { body: string }[]; nextCursor: string | null }>()).toMatchObject({ items: [{ body: 'Payment reminder' }] });
-    const bad = await t.app.inject({ method: 'POST', url: `/api/leads/${leadId}/activities`, headers, payload: { kind: 'payment', body: 'x' } });
+    expect(listed.json<{ items: { body: string }[]; nextCursor: string | null }>()).toMatchObject({
+      items: [{ body: 'Payment reminder' }],
+    });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: `/api/leads/${leadId}/activities`,
+      headers,
+      payload: { kind: 'payment', body: 'x' },
+    });
     expect(bad.statusCode).toBe(400);
     const salesHeaders = { authorization: `Bearer ${await t.tokenFor(sales1)}` };
     const hidden = await t.app.inject({ method: 'GET', url: `/api/leads/${hiddenLeadId}/activities`, headers: salesHeaders });

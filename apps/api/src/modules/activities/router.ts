@@ -20,13 +20,24 @@ const tags = ['activities'];
 
 export const activitiesRouter = {
   list: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/activities', tags, protect: true, summary: 'Timeline of a lead or a customer (leadId or customerId), newest first' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/activities',
+        tags,
+        protect: true,
+        summary: 'Timeline of a lead or a customer (leadId or customerId), newest first',
+      },
+    })
     .input(activityListInput)
     .output(activityPageSchema)
     .query(({ ctx, input }) => listActivities(ctx.db, ctx, input)),
 
   create: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/activities', tags, protect: true, summary: 'Add a note, call or visit to a lead or a customer' }, successStatus: 201 })
+    .meta({
+      openapi: { method: 'POST', path: '/activities', tags, protect: true, summary: 'Add a note, call or visit to a lead or a customer' },
+      successStatus: 201,
+    })
     .input(activityCreateInput)
     .output(activitySchema)
     .mutation(({ ctx, input }) => createActivity(ctx.db, ctx, input)),
@@ -38,19 +49,33 @@ export const activitiesRouter = {
     .query(({ ctx, input: { id, ...page } }) => listActivities(ctx.db, ctx, { ...page, leadId: id })),
 
   createForLead: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/leads/{id}/activities', tags, protect: true, summary: 'Add a note, call or visit to a lead' }, successStatus: 201 })
+    .meta({
+      openapi: { method: 'POST', path: '/leads/{id}/activities', tags, protect: true, summary: 'Add a note, call or visit to a lead' },
+      successStatus: 201,
+    })
     .input(activityCreateForParentInput)
     .output(activitySchema)
     .mutation(({ ctx, input: { id, ...body } }) => createActivity(ctx.db, ctx, { ...body, leadId: id })),
 
   listForCustomer: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/customers/{id}/activities', tags, protect: true, summary: "A customer's timeline, newest first" } })
+    .meta({
+      openapi: { method: 'GET', path: '/customers/{id}/activities', tags, protect: true, summary: "A customer's timeline, newest first" },
+    })
     .input(activityListForParentInput)
     .output(activityPageSchema)
     .query(({ ctx, input: { id, ...page } }) => listActivities(ctx.db, ctx, { ...page, customerId: id })),
 
   createForCustomer: protectedProcedure
-    .meta({ openapi: { method: 'POST', path: '/customers/{id}/activities', tags, protect: true, summary: 'Add a note, call or visit to a customer' }, successStatus: 201 })
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/customers/{id}/activities',
+        tags,
+        protect: true,
+        summary: 'Add a note, call or visit to a customer',
+      },
+      successStatus: 201,
+    })
     .input(activityCreateForParentInput)
     .output(activitySchema)
     .mutation(({ ctx, input: { id, ...body } }) => createActivity(ctx.db, ctx, { ...body, customerId: id })),

@@ -28,10 +28,7 @@ import { visibleTickets } from '../tickets';
 type Parent = { leadId: string; customerId?: undefined } | { customerId: string; leadId?: undefined };
 
 function denied(actor: StaffActor, permission: Permission) {
-  actor.log.warn(
-    { event: 'authz.denied', permission, userId: actor.user.id, role: actor.user.role },
-    'authorization failure',
-  );
+  actor.log.warn({ event: 'authz.denied', permission, userId: actor.user.id, role: actor.user.role }, 'authorization failure');
   return forbidden();
 }
 

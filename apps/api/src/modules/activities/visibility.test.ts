@@ -37,8 +37,10 @@ beforeAll(async () => {
     await t.caller(staff.finance).payments.record({ customerId, method: 'mpesa', reference: `QK${i}TIMELINE`, amountCents: 100_00 * i });
   }
   await t.caller(staff.support).activities.create({ customerId, kind: 'call', body: 'Note 2: called about the bill' });
-  myTicketId = (await t.caller(staff.support).tickets.create({ customerId, subject: 'Mine: router LOS', assigneeId: staff.technician.id })).id;
-  theirTicketId = (await t.caller(staff.support).tickets.create({ customerId, subject: 'Theirs: slow speeds', assigneeId: otherTech.id })).id;
+  myTicketId = (await t.caller(staff.support).tickets.create({ customerId, subject: 'Mine: router LOS', assigneeId: staff.technician.id }))
+    .id;
+  theirTicketId = (await t.caller(staff.support).tickets.create({ customerId, subject: 'Theirs: slow speeds', assigneeId: otherTech.id }))
+    .id;
   await t.caller(staff.support).tickets.update({ id: theirTicketId, status: 'open' });
   await t.caller(staff.technician).tickets.update({ id: myTicketId, status: 'open' });
   await manager.customers.update({ id: customerId, status: 'inactive' });
@@ -93,11 +95,14 @@ describe("a customer's timeline is filtered by what the reader may see", () => {
     technician: (e) => e.kind !== 'payment' && (e.kind !== 'ticket' || ticketOf(e) === myTicketId),
   };
 
-  it.each(Object.keys(expected) as (keyof typeof expected)[])('%s sees exactly the entries their role may read, in full pages of 2', async (role) => {
-    const visible = everything.filter(expected[role]);
-    expect(bodies(await walk(staff[role], 2))).toEqual(bodies(visible));
-    expect(bodies(await walk(staff[role], 1))).toEqual(bodies(visible));
-  });
+  it.each(Object.keys(expected) as (keyof typeof expected)[])(
+    '%s sees exactly the entries their role may read, in full pages of 2',
+    async (role) => {
+      const visible = everything.filter(expected[role]);
+      expect(bodies(await walk(staff[role], 2))).toEqual(bodies(visible));
+      expect(bodies(await walk(staff[role], 1))).toEqual(bodies(visible));
+    },
+  );
 
   it('payment events (reference, amount, payment id) never reach sales, support or technicians', async () => {
     for (const role of ['sales', 'support', 'technician'] as const) {

@@ -150,7 +150,11 @@ describe('the chain', () => {
   it('stays intact under concurrent writers', async () => {
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        recordAudit(t.db.db, { actorId: null, actorLabel: 'test', ip: null, requestId: `r${i}` }, { action: 'test.concurrent', entityType: 'test' }),
+        recordAudit(
+          t.db.db,
+          { actorId: null, actorLabel: 'test', ip: null, requestId: `r${i}` },
+          { action: 'test.concurrent', entityType: 'test' },
+        ),
       ),
     );
     expect(await verifyAuditChain(t.db.db)).toMatchObject({ ok: true });
@@ -217,12 +221,19 @@ async function chainOf(n: number) {
 }
 
 /** What an attacker without the key can do: rewrite every row from `fromIndex` with freshly computed hashes. */
-async function rehashFrom(db: Database, fromIndex: number, hash: (prev: string, row: typeof auditLog.$inferSelect) => { hash: string; hashVersion: number }) {
+async function rehashFrom(
+  db: Database,
+  fromIndex: number,
+  hash: (prev: string, row: typeof auditLog.$inferSelect) => { hash: string; hashVersion: number },
+) {
   const rows = await db.select().from(auditLog).orderBy(asc(auditLog.id));
   let prev = rows[fromIndex - 1]?.hash ?? GENESIS_HASH;
   for (const row of rows.slice(fromIndex)) {
     const next = hash(prev, row);
-    await db.update(auditLog).set({ prevHash: prev, ...next }).where(eq(auditLog.id, row.id));
+    await db
+      .update(auditLog)
+      .set({ prevHash: prev, ...next })
+      .where(eq(auditLog.id, row.id));
     prev = next.hash;
   }
 }
@@ -257,7 +268,11 @@ describe('the keyed chain and its checkpoints', () => {
       // Truncated, then new rows appended over the gap: the checkpoint's row is missing.
       for (let i = 0; i < 3; i += 1) await recordAudit(c.db, TESTER, { action: 'test.after', entityType: 'test' });
       const report = await verifyAuditChain(c.db, { checkpoints: [checkpoint] });
-      expect(report).toMatchObject({ ok: false, brokenAt: checkpoint.id, problem: `checkpoint row ${checkpoint.id} is missing from the chain` });
+      expect(report).toMatchObject({
+        ok: false,
+        brokenAt: checkpoint.id,
+        problem: `checkpoint row ${checkpoint.id} is missing from the chain`,
+      });
     } finally {
       await c.handle.destroy();
     }
@@ -281,7 +296,12 @@ describe('the keyed chain and its checkpoints', () => {
 
       // … or relabelled as legacy version 1 rows, which are only accepted before the first keyed row.
       await c.bypass((db) => rehashFrom(db, 1, (prev, row) => ({ hash: legacyRowHash(prev, hashedFieldsOf(row)), hashVersion: 1 })));
-      expect(await verifyAuditChain(c.db)).toEqual({ ok: false, rows: 2, brokenAt: victim.id, problem: 'unkeyed row after the chain was keyed' });
+      expect(await verifyAuditChain(c.db)).toEqual({
+        ok: false,
+        rows: 2,
+        brokenAt: victim.id,
+        problem: 'unkeyed row after the chain was keyed',
+      });
 
       // … or the whole chain relabelled as legacy: only the checkpoint can tell, and it does.
       await c.bypass((db) => rehashFrom(db, 0, (prev, row) => ({ hash: legacyRowHash(prev, hashedFieldsOf(row)), hashVersion: 1 })));
@@ -291,8 +311,14 @@ describe('the keyed chain and its checkpoints', () => {
 
       // Recomputed with some other key: still not the chain's key.
       const otherKey = createSecretKey(Buffer.from('an-attacker-chosen-key-0123456789abcdef'));
-      await c.bypass((db) => rehashFrom(db, 0, (prev, row) => ({ hash: keyedRowHash(prev, hashedFieldsOf(row), otherKey), hashVersion: 2 })));
-      expect(await verifyAuditChain(c.db)).toMatchObject({ ok: false, brokenAt: (await c.rows())[0]?.id, problem: 'content does not match its hash' });
+      await c.bypass((db) =>
+        rehashFrom(db, 0, (prev, row) => ({ hash: keyedRowHash(prev, hashedFieldsOf(row), otherKey), hashVersion: 2 })),
+      );
+      expect(await verifyAuditChain(c.db)).toMatchObject({
+        ok: false,
+        brokenAt: (await c.rows())[0]?.id,
+        problem: 'content does not match its hash',
+      });
     } finally {
       await c.handle.destroy();
     }
@@ -304,7 +330,16 @@ describe('the keyed chain and its checkpoints', () => {
       // Three rows as the previous release wrote them (plain SHA-256, version 1).
       let prev = GENESIS_HASH;
       for (let i = 0; i < 3; i += 1) {
-        const fields = { at: new Date(), ...TESTER, action: 'legacy.row', entityType: 'test', entityId: String(i), outcome: 'success' as const, reason: null, changes: { i } };
+        const fields = {
+          at: new Date(),
+          ...TESTER,
+          action: 'legacy.row',
+          entityType: 'test',
+          entityId: String(i),
+          outcome: 'success' as const,
+          reason: null,
+          changes: { i },
+        };
         const hash = legacyRowHash(prev, fields);
         await handle.db.insert(auditLog).values({ ...fields, prevHash: prev, hash, hashVersion: 1 });
         prev = hash;
@@ -319,7 +354,10 @@ describe('the keyed chain and its checkpoints', () => {
       // Rewriting a legacy row and its legacy successors no longer fits the keyed row that sealed them.
       const [first] = await handle.db.select().from(auditLog).orderBy(asc(auditLog.id)).limit(1);
       await handle.db.execute(sql`alter table audit_log disable trigger audit_log_no_update_delete`);
-      await handle.db.update(auditLog).set({ reason: 'rewritten' }).where(eq(auditLog.id, first?.id ?? 0));
+      await handle.db
+        .update(auditLog)
+        .set({ reason: 'rewritten' })
+        .where(eq(auditLog.id, first?.id ?? 0));
       const rows = await handle.db.select().from(auditLog).orderBy(asc(auditLog.id));
       let p = GENESIS_HASH;
       for (const row of rows.slice(0, 3)) {
@@ -328,7 +366,11 @@ describe('the keyed chain and its checkpoints', () => {
         p = hash;
       }
       await handle.db.execute(sql`alter table audit_log enable trigger audit_log_no_update_delete`);
-      expect(await verifyAuditChain(handle.db)).toMatchObject({ ok: false, brokenAt: seal?.id, problem: 'previous-hash link does not match the row before it' });
+      expect(await verifyAuditChain(handle.db)).toMatchObject({
+        ok: false,
+        brokenAt: seal?.id,
+        problem: 'previous-hash link does not match the row before it',
+      });
     } finally {
       await handle.destroy();
     }
@@ -342,7 +384,10 @@ describe('the keyed chain and its checkpoints', () => {
       "  .then(() => console.log('wrote'), (e) => console.log(e.message));",
     ].join('\n');
     const apiRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: apiRoot, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: apiRoot,
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('audit key not configured: call useAuditKey(config.auditKey) at start-up');
   }, 60_000);
 });
@@ -359,7 +404,8 @@ describe('pnpm --filter @netflow/api audit:verify', () => {
     }
     const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-audit-cli-'));
     const templateFile = inject('pgliteTemplate');
-    const open = () => createDatabase({ dataDir: path.join(dataDir, 'pglite'), ...(templateFile ? { template: readFileSync(templateFile) } : {}) });
+    const open = () =>
+      createDatabase({ dataDir: path.join(dataDir, 'pglite'), ...(templateFile ? { template: readFileSync(templateFile) } : {}) });
     const db = await open();
     if (!templateFile) await db.migrate();
     return { db, env: { DATABASE_URL: '', DATA_DIR: dataDir }, done: async () => {} };
@@ -376,7 +422,11 @@ describe('pnpm --filter @netflow/api audit:verify', () => {
   it('prints a checkpoint line; after the newest row is deleted, verify with that line exits 1 naming the truncation', async () => {
     const { db, env: dbEnv, done } = await cliDatabase();
     for (const action of ['one', 'two', 'three']) {
-      await recordAudit(db.db, { actorId: null, actorLabel: 'cli-test', ip: null, requestId: null }, { action: `test.${action}`, entityType: 'test' });
+      await recordAudit(
+        db.db,
+        { actorId: null, actorLabel: 'cli-test', ip: null, requestId: null },
+        { action: `test.${action}`, entityType: 'test' },
+      );
     }
     const [, , third] = await db.db.select().from(auditLog).orderBy(auditLog.id);
     if (!third) throw new Error('missing row');

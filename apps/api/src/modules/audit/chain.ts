@@ -211,7 +211,11 @@ const CHECKPOINT_PREFIX = 'netflow-audit-checkpoint';
 
 /** The head of the chain now, or null while it is empty. */
 export async function auditCheckpoint(db: Database): Promise<AuditCheckpoint | null> {
-  const [head] = await db.select({ id: auditLog.id, hash: auditLog.hash, at: auditLog.at }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  const [head] = await db
+    .select({ id: auditLog.id, hash: auditLog.hash, at: auditLog.at })
+    .from(auditLog)
+    .orderBy(desc(auditLog.id))
+    .limit(1);
   if (!head) return null;
   // Rows up to the head are all committed once the head is visible (appends commit in id order).
   const [rows] = await db.select({ n: count() }).from(auditLog).where(lte(auditLog.id, head.id));

@@ -7,7 +7,13 @@ import { listAudit } from './service';
 export const auditRouter = {
   list: permissionProcedure('audit.read')
     .meta({
-      openapi: { method: 'GET', path: '/audit', tags: ['audit'], protect: true, summary: 'Audit entries, newest first (filters, cursor pages)' },
+      openapi: {
+        method: 'GET',
+        path: '/audit',
+        tags: ['audit'],
+        protect: true,
+        summary: 'Audit entries, newest first (filters, cursor pages)',
+      },
     })
     .input(listAuditInput)
     .output(auditPage)

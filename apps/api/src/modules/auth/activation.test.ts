@@ -5,7 +5,12 @@
  * the admin-given role. Now no password chosen at registration is kept, an admin's click issues a
  * single-use, expiring activation code, and only its holder sets the password.
  */
-import { ACCOUNT_ACTIVATED_MESSAGE, ACTIVATION_FAILED_MESSAGE, INVALID_CREDENTIALS_MESSAGE, PENDING_REQUEST_CONFLICT_PREFIX } from '@netflow/contracts';
+import {
+  ACCOUNT_ACTIVATED_MESSAGE,
+  ACTIVATION_FAILED_MESSAGE,
+  INVALID_CREDENTIALS_MESSAGE,
+  PENDING_REQUEST_CONFLICT_PREFIX,
+} from '@netflow/contracts';
 import { auditLog, users } from '@netflow/db';
 import { and, asc, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
@@ -30,10 +35,16 @@ afterAll(async () => {
 
 const post = (url: string, payload: object, token?: string) =>
   t.app.inject({ method: 'POST', url, payload, headers: token ? { authorization: `Bearer ${token}` } : {} });
-const patch = (url: string, payload: object, token: string) => t.app.inject({ method: 'PATCH', url, payload, headers: { authorization: `Bearer ${token}` } });
+const patch = (url: string, payload: object, token: string) =>
+  t.app.inject({ method: 'PATCH', url, payload, headers: { authorization: `Bearer ${token}` } });
 const login = (identifier: string, password: string) => post('/api/auth/login', { identifier, password });
 const activate = (email: string, code: string, password: string, remoteAddress?: string) =>
-  t.app.inject({ method: 'POST', url: '/api/auth/activate', payload: { email, code, password }, ...(remoteAddress ? { remoteAddress } : {}) });
+  t.app.inject({
+    method: 'POST',
+    url: '/api/auth/activate',
+    payload: { email, code, password },
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
 /** Where the real hire is: not the stranger's network (the stranger's failures lock only their own). */
 const HIRE_ADDRESS = '203.0.113.20';
 
@@ -42,7 +53,11 @@ async function row(email: string) {
   return r;
 }
 async function audits(action: string, entityId: string) {
-  return t.db.db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.entityId, entityId))).orderBy(asc(auditLog.id));
+  return t.db.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), eq(auditLog.entityId, entityId)))
+    .orderBy(asc(auditLog.id));
 }
 async function request(name: string, email: string, extra: object = {}) {
   const res = await post('/api/auth/register', { name, email, ...extra });
@@ -54,7 +69,11 @@ async function request(name: string, email: string, extra: object = {}) {
 async function approve(id: string, role = 'sales') {
   const res = await post(`/api/users/${id}/approve`, { role }, adminToken);
   expect(res.statusCode).toBe(200);
-  return res.json<{ user: { id: string; status: string; role: string; activationExpiresAt: string | null }; activationCode: string; expiresAt: string }>();
+  return res.json<{
+    user: { id: string; status: string; role: string; activationExpiresAt: string | null };
+    activationCode: string;
+    expiresAt: string;
+  }>();
 }
 /** What an attacker can compare between two answers. */
 const shape = (res: LightMyRequestResponse) => ({ status: res.statusCode, body: res.body, cache: res.headers['cache-control'] });
@@ -69,7 +88,11 @@ describe('the pre-claimed account attack', () => {
     expect(requested.passwordHash).toBeNull();
 
     // 2. The admin creates the real hire: told exactly why not, with the pending request named.
-    const create = await post('/api/users', { name: 'New Hire', email: HIRE, role: 'finance', password: 'admin-initial-58-pass' }, adminToken);
+    const create = await post(
+      '/api/users',
+      { name: 'New Hire', email: HIRE, role: 'finance', password: 'admin-initial-58-pass' },
+      adminToken,
+    );
     expect(create.statusCode).toBe(409);
     expect(create.json().error).toContain(PENDING_REQUEST_CONFLICT_PREFIX);
     expect(create.json().error).toContain(HIRE);
@@ -136,7 +159,10 @@ describe('activation answers reveal nothing', () => {
     const notApproved = await request('Not Approved', 'not.approved@example.com');
     const expired = await request('Expired Code', 'expired.code@example.com');
     const expiredCode = (await approve(expired.id)).activationCode;
-    await t.db.db.update(users).set({ activationExpiresAt: new Date(Date.now() - 1000) }).where(eq(users.id, expired.id));
+    await t.db.db
+      .update(users)
+      .set({ activationExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(users.id, expired.id));
     const wrong = await request('Wrong Code', 'wrong.code@example.com');
     await approve(wrong.id);
     const active = await t.createUser({ role: 'sales' });
@@ -164,9 +190,19 @@ describe('activation answers reveal nothing', () => {
       expect(r?.status, email).not.toBe('active');
     }
     // the audit trail knows why; the unknown e-mail is kept as a keyed hash only
-    const reasons = await t.db.db.select({ reason: auditLog.reason, label: auditLog.actorLabel }).from(auditLog).where(and(eq(auditLog.action, 'auth.activate'), eq(auditLog.outcome, 'failure')));
+    const reasons = await t.db.db
+      .select({ reason: auditLog.reason, label: auditLog.actorLabel })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'auth.activate'), eq(auditLog.outcome, 'failure')));
     expect(reasons.map((r) => r.reason)).toEqual(
-      expect.arrayContaining(['unknown account', 'no activation code issued', 'activation code expired', 'wrong activation code', 'account active', 'account disabled']),
+      expect.arrayContaining([
+        'unknown account',
+        'no activation code issued',
+        'activation code expired',
+        'wrong activation code',
+        'account active',
+        'account disabled',
+      ]),
     );
     expect(reasons.map((r) => r.label)).not.toContain('nobody.at.all@example.com');
   });
@@ -175,7 +211,8 @@ describe('activation answers reveal nothing', () => {
     const person = await request('Guessed At', 'guessed.at@example.com');
     const { activationCode } = await approve(person.id);
     const wrongAnswers = [];
-    for (let i = 0; i < 3; i += 1) wrongAnswers.push(await activate(person.email, `WRNG-CODE-${i}${i}${i}${i}-AAAA`, 'fresh-password-61-oak'));
+    for (let i = 0; i < 3; i += 1)
+      wrongAnswers.push(await activate(person.email, `WRNG-CODE-${i}${i}${i}${i}-AAAA`, 'fresh-password-61-oak'));
     const right = await activate(person.email, activationCode, 'fresh-password-61-oak');
     for (const res of [...wrongAnswers, right]) expect(shape(res)).toEqual(shape(wrongAnswers[0] as LightMyRequestResponse));
     expect((await row(person.email))?.status).toBe('pending');
@@ -239,13 +276,24 @@ describe('an admin creating a user whose e-mail or phone a pending request holds
   it('may replace the request: it is deleted, audited, and the new account takes its place', async () => {
     const requestRow = await request('Early Bird', 'early.bird@example.com', { phone: '0799123123' });
     // the phone alone conflicts too, and the message names the request
-    const byPhone = await post('/api/users', { name: 'Real Person', email: 'real.person@example.com', phone: '0799123123', role: 'sales', password: 'admin-initial-58-pass' }, adminToken);
+    const byPhone = await post(
+      '/api/users',
+      { name: 'Real Person', email: 'real.person@example.com', phone: '0799123123', role: 'sales', password: 'admin-initial-58-pass' },
+      adminToken,
+    );
     expect(byPhone.statusCode).toBe(409);
     expect(byPhone.json().error).toContain('early.bird@example.com');
 
     const replaced = await post(
       '/api/users',
-      { name: 'Early Bird', email: 'Early.Bird@example.com', phone: '0799123123', role: 'technician', password: 'admin-initial-58-pass', replacePendingRequest: true },
+      {
+        name: 'Early Bird',
+        email: 'Early.Bird@example.com',
+        phone: '0799123123',
+        role: 'technician',
+        password: 'admin-initial-58-pass',
+        replacePendingRequest: true,
+      },
       adminToken,
     );
     expect(replaced.statusCode).toBe(201);
@@ -254,7 +302,10 @@ describe('an admin creating a user whose e-mail or phone a pending request holds
     expect(created.id).not.toBe(requestRow.id);
     expect(await t.db.db.select().from(users).where(eq(users.id, requestRow.id))).toEqual([]);
     const [audit] = await audits('user.request_replaced', requestRow.id);
-    expect(audit).toMatchObject({ actorId: adminId, changes: expect.objectContaining({ email: 'early.bird@example.com', replacedBy: 'early.bird@example.com' }) });
+    expect(audit).toMatchObject({
+      actorId: adminId,
+      changes: expect.objectContaining({ email: 'early.bird@example.com', replacedBy: 'early.bird@example.com' }),
+    });
     const [creation] = await audits('user.create', created.id);
     expect(creation?.changes).toMatchObject({ replacedRequests: [requestRow.id] });
     expect((await login('early.bird@example.com', 'admin-initial-58-pass')).statusCode).toBe(200);
@@ -262,7 +313,11 @@ describe('an admin creating a user whose e-mail or phone a pending request holds
 
   it('never replaces an active or disabled account, even when asked (409, nothing deleted)', async () => {
     const existing = await t.createUser({ role: 'sales' });
-    const res = await post('/api/users', { name: 'X', email: existing.email, role: 'admin', password: 'admin-initial-58-pass', replacePendingRequest: true }, adminToken);
+    const res = await post(
+      '/api/users',
+      { name: 'X', email: existing.email, role: 'admin', password: 'admin-initial-58-pass', replacePendingRequest: true },
+      adminToken,
+    );
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ error: 'A user with this e-mail or phone already exists' });
     expect(await row(existing.email)).toMatchObject({ id: existing.id, role: 'sales' });

@@ -44,7 +44,13 @@ function kidOf(token: string): unknown {
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 function loginOn(app: FastifyInstance, identifier: string, password: string, headers: Record<string, string> = {}, remoteAddress?: string) {
-  return app.inject({ method: 'POST', url: '/api/auth/login', payload: { identifier, password }, headers, ...(remoteAddress ? { remoteAddress } : {}) });
+  return app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { identifier, password },
+    headers,
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
 }
 
 /** The security headers every answer carries, errors included. */
@@ -90,7 +96,17 @@ const me = (token: string | undefined, headers: Record<string, string> = {}) =>
 
 function claims(user: CurrentUser, overrides: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { sub: user.id, userId: user.id, email: user.email, iatMs: Date.now(), iat: now, exp: now + 3600, iss: ISSUER, aud: AUDIENCE, ...overrides };
+  return {
+    sub: user.id,
+    userId: user.id,
+    email: user.email,
+    iatMs: Date.now(),
+    iat: now,
+    exp: now + 3600,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    ...overrides,
+  };
 }
 
 describe('Authorization headers and forged tokens', () => {
@@ -113,7 +129,12 @@ describe('Authorization headers and forged tokens', () => {
   });
 
   it('a valid token under another scheme, without a scheme, or with trailing junk → 401', async () => {
-    for (const authorization of [`Token ${victimToken}`, victimToken, `Bearer ${victimToken} extra`, `Bearer ${victimToken}, Bearer ${victimToken}`]) {
+    for (const authorization of [
+      `Token ${victimToken}`,
+      victimToken,
+      `Bearer ${victimToken} extra`,
+      `Bearer ${victimToken}, Bearer ${victimToken}`,
+    ]) {
       expect((await me(undefined, { authorization })).statusCode, authorization.slice(0, 12)).toBe(401);
     }
   });
@@ -235,7 +256,12 @@ describe('tokens after the account changes', () => {
   it('after a password change → 401 (the new password and token work)', async () => {
     const user = await t.createUser({ role: 'support' });
     const token = await t.tokenFor(user);
-    const res = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: bearer(token), payload: { currentPassword: TEST_PASSWORD, newPassword: 'tangerine-glacier-27-oboe' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: bearer(token),
+      payload: { currentPassword: TEST_PASSWORD, newPassword: 'tangerine-glacier-27-oboe' },
+    });
     expect(res.statusCode).toBe(204);
     expect((await me(token)).statusCode).toBe(401);
     expect((await loginOn(t.app, user.email, 'tangerine-glacier-27-oboe')).statusCode).toBe(200);
@@ -245,7 +271,12 @@ describe('tokens after the account changes', () => {
     const user = await t.createUser({ role: 'finance' });
     const token = await t.tokenFor(user);
     const admin = await t.createUser({ role: 'admin' });
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/users/${user.id}`, headers: bearer(await t.tokenFor(admin)), payload: { status: 'disabled' } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${user.id}`,
+      headers: bearer(await t.tokenFor(admin)),
+      payload: { status: 'disabled' },
+    });
     expect(res.statusCode).toBe(200);
     expect((await me(token)).statusCode).toBe(401);
   });
@@ -262,7 +293,12 @@ describe('tokens after the account changes', () => {
     const admin = await t.createUser({ role: 'admin' });
     await t.db.db.update(users).set({ role: 'manager' }).where(eq(users.id, manager.id));
     expect((await listUsers()).statusCode).toBe(200);
-    await t.app.inject({ method: 'PATCH', url: `/api/users/${manager.id}`, headers: bearer(await t.tokenFor(admin)), payload: { role: 'support' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${manager.id}`,
+      headers: bearer(await t.tokenFor(admin)),
+      payload: { role: 'support' },
+    });
     expect((await listUsers()).statusCode).toBe(401);
   });
 });
@@ -300,7 +336,9 @@ describe('sign-in answers reveal nothing', () => {
     const pending = await t.createUser({ role: 'sales', status: 'pending' });
     const disabled = await t.createUser({ role: 'sales', status: 'disabled' });
     const locked = await t.createUser({ role: 'sales' });
-    await t.db.db.insert(signInNetworks).values({ userId: locked.id, network: networkOf('127.0.0.1'), failures: 3, locks: 1, lockedUntil: new Date(Date.now() + 600_000) });
+    await t.db.db
+      .insert(signInNetworks)
+      .values({ userId: locked.id, network: networkOf('127.0.0.1'), failures: 3, locks: 1, lockedUntil: new Date(Date.now() + 600_000) });
     const known = await t.createUser({ role: 'sales' });
 
     const attempts = {
@@ -327,9 +365,13 @@ describe('sign-in answers reveal nothing', () => {
 
     // over tRPC too
     const trpc = await Promise.all(
-      [['nobody-here@example.com', TEST_PASSWORD], [known.email, 'not-the-password'], [pending.email, TEST_PASSWORD], [disabled.email, TEST_PASSWORD], [locked.email, TEST_PASSWORD]].map(([identifier, password]) =>
-        t.app.inject({ method: 'POST', url: '/trpc/auth.login', payload: { identifier, password } }),
-      ),
+      [
+        ['nobody-here@example.com', TEST_PASSWORD],
+        [known.email, 'not-the-password'],
+        [pending.email, TEST_PASSWORD],
+        [disabled.email, TEST_PASSWORD],
+        [locked.email, TEST_PASSWORD],
+      ].map(([identifier, password]) => t.app.inject({ method: 'POST', url: '/trpc/auth.login', payload: { identifier, password } })),
     );
     for (const res of trpc) {
       expect(res.statusCode).toBe(401);
@@ -337,9 +379,18 @@ describe('sign-in answers reveal nothing', () => {
     }
 
     // …while the audit trail knows why
-    const reasons = await t.db.db.select({ reason: auditLog.reason }).from(auditLog).where(and(eq(auditLog.action, 'auth.login'), eq(auditLog.outcome, 'failure')));
+    const reasons = await t.db.db
+      .select({ reason: auditLog.reason })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'auth.login'), eq(auditLog.outcome, 'failure')));
     expect(reasons.map((r) => r.reason)).toEqual(
-      expect.arrayContaining(['unknown account', 'wrong password', 'account pending', 'account disabled', 'account locked (network locked)']),
+      expect.arrayContaining([
+        'unknown account',
+        'wrong password',
+        'account pending',
+        'account disabled',
+        'account locked (network locked)',
+      ]),
     );
   });
 });
@@ -349,9 +400,17 @@ describe('brute force', () => {
     const user = await t.createUser({ role: 'support' });
     const row = async () => (await t.db.db.select().from(users).where(eq(users.id, user.id)))[0];
     const network = async () =>
-      (await t.db.db.select().from(signInNetworks).where(and(eq(signInNetworks.userId, user.id), eq(signInNetworks.network, networkOf('127.0.0.1')))))[0];
+      (
+        await t.db.db
+          .select()
+          .from(signInNetworks)
+          .where(and(eq(signInNetworks.userId, user.id), eq(signInNetworks.network, networkOf('127.0.0.1'))))
+      )[0];
     const endLock = () =>
-      t.db.db.update(signInNetworks).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(signInNetworks.userId, user.id));
+      t.db.db
+        .update(signInNetworks)
+        .set({ lockedUntil: new Date(Date.now() - 1000) })
+        .where(eq(signInNetworks.userId, user.id));
     const wrong = () => loginOn(t.app, user.email, 'wrong-password-1');
 
     for (let i = 0; i < 3; i += 1) expect((await wrong()).statusCode).toBe(401);
@@ -401,7 +460,9 @@ describe('brute force', () => {
     it('rotating X-Forwarded-For does not escape it (no trusted proxy)', async () => {
       const answers = [];
       for (let i = 1; i <= 5; i += 1) {
-        answers.push(await loginOn(limited.app, 'target@example.com', 'guess-' + i, { 'x-forwarded-for': `203.0.113.${i}` }, '198.51.100.7'));
+        answers.push(
+          await loginOn(limited.app, 'target@example.com', 'guess-' + i, { 'x-forwarded-for': `203.0.113.${i}` }, '198.51.100.7'),
+        );
       }
       expect(answers.map((r) => r.statusCode)).toEqual([401, 401, 401, 429, 429]);
       const refused = answers[4];
@@ -426,7 +487,12 @@ describe('brute force', () => {
     it('a 50-call tRPC batch of logins is refused whole (400) and counts nothing', async () => {
       const user = await limited.createUser({ role: 'sales' });
       const before = { ...passwordWork };
-      const res = await batch(limited.app, 'auth.login', Array.from({ length: 50 }, (_, i) => ({ identifier: user.email, password: `guess-${i}` })), '198.51.100.20');
+      const res = await batch(
+        limited.app,
+        'auth.login',
+        Array.from({ length: 50 }, (_, i) => ({ identifier: user.email, password: `guess-${i}` })),
+        '198.51.100.20',
+      );
       expect(res.statusCode).toBe(400);
       expect(passwordWork).toEqual(before);
       const [row] = await limited.db.db.select().from(users).where(eq(users.id, user.id));
@@ -436,7 +502,12 @@ describe('brute force', () => {
 
     it('in a batch of 20 logins every call counts: 3 reach the password check, 17 are refused with 429', async () => {
       const user = await limited.createUser({ role: 'sales' });
-      const res = await batch(limited.app, 'auth.login', Array.from({ length: 20 }, (_, i) => ({ identifier: user.email, password: `guess-${i}` })), '198.51.100.21');
+      const res = await batch(
+        limited.app,
+        'auth.login',
+        Array.from({ length: 20 }, (_, i) => ({ identifier: user.email, password: `guess-${i}` })),
+        '198.51.100.21',
+      );
       const results = res.json<{ error?: { data: { httpStatus: number } } }[]>();
       expect(results).toHaveLength(20);
       const statuses = results.map((r) => r.error?.data.httpStatus);
@@ -453,14 +524,20 @@ describe('brute force', () => {
     try {
       // through the proxy: each real client has its own budget
       const viaProxy = [];
-      for (let i = 1; i <= 4; i += 1) viaProxy.push((await loginOn(proxied.app, 'a@example.com', 'guess', { 'x-forwarded-for': `203.0.113.${i}` }, '10.0.0.1')).statusCode);
+      for (let i = 1; i <= 4; i += 1)
+        viaProxy.push(
+          (await loginOn(proxied.app, 'a@example.com', 'guess', { 'x-forwarded-for': `203.0.113.${i}` }, '10.0.0.1')).statusCode,
+        );
       expect(viaProxy).toEqual([401, 401, 401, 401]);
       // the client address recorded is the forwarded one
       const [audit] = await proxied.db.db.select().from(auditLog).where(eq(auditLog.ip, '203.0.113.4'));
       expect(audit?.action).toBe('auth.login');
       // anyone else sending the header is ignored
       const direct = [];
-      for (let i = 1; i <= 4; i += 1) direct.push((await loginOn(proxied.app, 'a@example.com', 'guess', { 'x-forwarded-for': `203.0.113.${50 + i}` }, '10.0.0.2')).statusCode);
+      for (let i = 1; i <= 4; i += 1)
+        direct.push(
+          (await loginOn(proxied.app, 'a@example.com', 'guess', { 'x-forwarded-for': `203.0.113.${50 + i}` }, '10.0.0.2')).statusCode,
+        );
       expect(direct).toEqual([401, 401, 429, 429]);
     } finally {
       await proxied.close();
@@ -518,7 +595,12 @@ describe('malformed requests', () => {
   });
 
   it('400 for invalid JSON, without echoing it', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"identifier": "a", "password": "secret-typed-here' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"identifier": "a", "password": "secret-typed-here',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).not.toContain('secret-typed-here');
   });
@@ -533,23 +615,34 @@ describe('cross-origin requests', () => {
     await cors.close();
   });
 
-  it.each(['https://evil.example', 'null', 'https://crm.example.com.evil.example', 'http://crm.example.com'])('%s gets no CORS permission', async (origin) => {
-    const preflight = await cors.app.inject({
-      method: 'OPTIONS',
-      url: '/api/auth/login',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
-    });
-    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
-    const simple = await cors.app.inject({ method: 'GET', url: '/api/auth/me', headers: { origin, ...bearer(await cors.tokenFor(await cors.createUser())) } });
-    expect(simple.headers['access-control-allow-origin']).toBeUndefined();
-    expect(simple.headers['access-control-allow-credentials']).toBeUndefined();
-  });
+  it.each(['https://evil.example', 'null', 'https://crm.example.com.evil.example', 'http://crm.example.com'])(
+    '%s gets no CORS permission',
+    async (origin) => {
+      const preflight = await cors.app.inject({
+        method: 'OPTIONS',
+        url: '/api/auth/login',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      const simple = await cors.app.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        headers: { origin, ...bearer(await cors.tokenFor(await cors.createUser())) },
+      });
+      expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+      expect(simple.headers['access-control-allow-credentials']).toBeUndefined();
+    },
+  );
 
   it('the listed origin is allowed', async () => {
     const preflight = await cors.app.inject({
       method: 'OPTIONS',
       url: '/api/auth/login',
-      headers: { origin: 'https://crm.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      headers: {
+        origin: 'https://crm.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization',
+      },
     });
     expect(preflight.headers['access-control-allow-origin']).toBe('https://crm.example.com');
   });
@@ -631,12 +724,30 @@ describe('the log', () => {
       tokens.push(login.json().token);
       await loginOn(app, user.email, 'wrong-guess-Xq7');
       await app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(tokens[0] ?? '') });
-      await app.inject({ method: 'GET', url: `/trpc/auth.me?input=${encodeURIComponent(JSON.stringify({ token: tokens[0] }))}`, headers: bearer(tokens[0] ?? '') });
-      const change = await app.inject({ method: 'POST', url: '/trpc/auth.changePassword', headers: bearer(tokens[0] ?? ''), payload: { currentPassword: TEST_PASSWORD, newPassword: 'brand-new-Secret-93-kayak' } });
+      await app.inject({
+        method: 'GET',
+        url: `/trpc/auth.me?input=${encodeURIComponent(JSON.stringify({ token: tokens[0] }))}`,
+        headers: bearer(tokens[0] ?? ''),
+      });
+      const change = await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.changePassword',
+        headers: bearer(tokens[0] ?? ''),
+        payload: { currentPassword: TEST_PASSWORD, newPassword: 'brand-new-Secret-93-kayak' },
+      });
       tokens.push(change.json().result.data.token);
-      await app.inject({ method: 'POST', url: '/api/auth/activate', payload: { email: 'c@example.com', code: 'ABCD-EFGH-JKLM-NPQR', password: 'password123' } });
+      await app.inject({
+        method: 'POST',
+        url: '/api/auth/activate',
+        payload: { email: 'c@example.com', code: 'ABCD-EFGH-JKLM-NPQR', password: 'password123' },
+      });
       const colleague = await harness.createUser({ role: 'sales' });
-      const reset = await app.inject({ method: 'POST', url: `/api/users/${colleague.id}/reset-password`, headers: bearer(tokens[1] ?? ''), payload: {} });
+      const reset = await app.inject({
+        method: 'POST',
+        url: `/api/users/${colleague.id}/reset-password`,
+        headers: bearer(tokens[1] ?? ''),
+        payload: {},
+      });
       expect(reset.statusCode).toBe(200);
       passwords.push(reset.json().temporaryPassword);
       await app.inject({ method: 'GET', url: '/api/users', headers: { authorization: `Bearer ${tokens[0]}` } });
@@ -653,9 +764,16 @@ describe('the log', () => {
     }
     for (const password of passwords) expect(log).not.toContain(password);
     expect(log).not.toContain(TEST_SECRET);
-    const events = chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { event?: string; reqId?: string });
+    const events = chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { event?: string; reqId?: string });
     for (const event of ['auth.login.success', 'auth.login.failure', 'auth.password_change', 'validation.failed', 'authn.required']) {
-      expect(events.some((e) => e.event === event), event).toBe(true);
+      expect(
+        events.some((e) => e.event === event),
+        event,
+      ).toBe(true);
     }
     expect(events.filter((e) => e.event).every((e) => typeof e.reqId === 'string')).toBe(true);
   });

@@ -37,7 +37,8 @@ afterAll(async () => {
 
 const post = (url: string, payload: unknown, token?: string) =>
   t.app.inject({ method: 'POST', url, payload: payload as object, headers: token ? { authorization: `Bearer ${token}` } : {} });
-const get = (url: string, token?: string) => t.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+const get = (url: string, token?: string) =>
+  t.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 async function userRow(email: string) {
   const [row] = await t.db.db.select().from(users).where(eq(users.email, email));
@@ -57,7 +58,12 @@ async function loginToken(identifier: string, password = TEST_PASSWORD) {
 
 describe('POST /api/auth/register', () => {
   it('answers 202 with the generic body and records a pending request without any password, audited', async () => {
-    const res = await post('/api/auth/register', { name: 'Wanjiru Kamau', email: '  Wanjiru@Example.COM ', phone: '0712 345 678', password: 'kettle-orbit-93-lamp' });
+    const res = await post('/api/auth/register', {
+      name: 'Wanjiru Kamau',
+      email: '  Wanjiru@Example.COM ',
+      phone: '0712 345 678',
+      password: 'kettle-orbit-93-lamp',
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ message: REGISTER_ACCEPTED_MESSAGE });
     const row = await userRow('wanjiru@example.com');

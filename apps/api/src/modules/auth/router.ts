@@ -85,7 +85,13 @@ export const authRouter = {
 
   logout: protectedProcedure
     .meta({
-      openapi: { method: 'POST', path: '/auth/logout', tags: ['auth'], protect: true, summary: 'Sign out everywhere (every token issued so far stops working)' },
+      openapi: {
+        method: 'POST',
+        path: '/auth/logout',
+        tags: ['auth'],
+        protect: true,
+        summary: 'Sign out everywhere (every token issued so far stops working)',
+      },
       successStatus: 204,
     })
     .input(z.object({}))

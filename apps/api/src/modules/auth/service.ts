@@ -131,7 +131,14 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
     if (!user) return { ok: false, reason: 'unknown account', userId: null };
     const now = new Date();
     const fail = async (reason: string, changes: Record<string, unknown> | null = null): Promise<LoginOutcome> => {
-      await recordAudit(tx, requestActor(actor, label), { action: 'auth.login', entityType: 'user', entityId: user.id, outcome: 'failure', reason, changes });
+      await recordAudit(tx, requestActor(actor, label), {
+        action: 'auth.login',
+        entityType: 'user',
+        entityId: user.id,
+        outcome: 'failure',
+        reason,
+        changes,
+      });
       return { ok: false, reason, userId: user.id };
     };
 
@@ -225,7 +232,9 @@ export function normalizeActivationCode(code: string): string {
 
 /** How an activation code is stored: SHA-256 is enough for a random 80-bit code (no dictionary to try). */
 export function activationCodeHash(code: string): string {
-  return createHash('sha256').update(`netflow-activation:${normalizeActivationCode(code)}`).digest('hex');
+  return createHash('sha256')
+    .update(`netflow-activation:${normalizeActivationCode(code)}`)
+    .digest('hex');
 }
 
 function sameHash(stored: string | null, candidate: string): boolean {
@@ -259,7 +268,14 @@ export async function activate(db: Database, actor: Actor, input: ActivateInput,
     if (!user) return { ok: false as const, reason: 'unknown account' };
     const now = new Date();
     const fail = async (reason: string, changes: Record<string, unknown> | null = null) => {
-      await recordAudit(tx, requestActor(actor, user.email), { action: 'auth.activate', entityType: 'user', entityId: user.id, outcome: 'failure', reason, changes });
+      await recordAudit(tx, requestActor(actor, user.email), {
+        action: 'auth.activate',
+        entityType: 'user',
+        entityId: user.id,
+        outcome: 'failure',
+        reason,
+        changes,
+      });
       return { ok: false as const, reason };
     };
     const gate = await checkSignIn(tx, user.id, actor.ip, policy, now);
@@ -268,7 +284,13 @@ export async function activate(db: Database, actor: Actor, input: ActivateInput,
     if (!usable || !sameHash(user.activationCodeHash, candidate)) {
       const result = await recordFailure(tx, gate, policy, now);
       const reason =
-        user.status !== 'pending' ? `account ${user.status}` : !user.activationCodeHash ? 'no activation code issued' : !usable ? 'activation code expired' : 'wrong activation code';
+        user.status !== 'pending'
+          ? `account ${user.status}`
+          : !user.activationCodeHash
+            ? 'no activation code issued'
+            : !usable
+              ? 'activation code expired'
+              : 'wrong activation code';
       return fail(reason, failureChanges(result, gate));
     }
     // The code is right: a password the policy refuses is the holder's to fix; the code stays usable.
@@ -336,7 +358,14 @@ export async function changePassword(db: Database, actor: StaffActor, input: Cha
     if (!row) return { ok: false as const, reason: 'account missing' };
     const now = new Date();
     const fail = async (reason: string, changes: Record<string, unknown> | null = null) => {
-      await recordAudit(tx, auditActorOf(actor), { action: 'auth.password_change', entityType: 'user', entityId: user.id, outcome: 'failure', reason, changes });
+      await recordAudit(tx, auditActorOf(actor), {
+        action: 'auth.password_change',
+        entityType: 'user',
+        entityId: user.id,
+        outcome: 'failure',
+        reason,
+        changes,
+      });
       return { ok: false as const, reason };
     };
     const gate = await checkSignIn(tx, user.id, actor.ip, policy, now);
@@ -371,4 +400,3 @@ export async function changePassword(db: Database, actor: StaffActor, input: Cha
   const { token, expiresAt } = await deps.tokens.sign(user, outcome.validAfter);
   return { token, expiresAt: expiresAt.toISOString() };
 }
-

@@ -21,9 +21,11 @@ let planB: string;
 let phone = 0;
 const nextPhone = () => `07${String(20_000_000 + (phone += 1)).padStart(8, '0')}`;
 
-
 async function insertCustomer(values: Partial<typeof customers.$inferInsert> = {}) {
-  const [row] = await h.db.db.insert(customers).values({ name: `Customer ${phone}`, phone: nextPhone(), ...values }).returning();
+  const [row] = await h.db.db
+    .insert(customers)
+    .values({ name: `Customer ${phone}`, phone: nextPhone(), ...values })
+    .returning();
   if (!row) throw new Error('insert failed');
   return row;
 }
@@ -54,7 +56,14 @@ describe('create and edit', () => {
   it('gives each new customer the next unique account number and audits it', async () => {
     const first = await h.caller(sales).customers.create({ name: 'Baraka Mwangi', phone: '0700 111 222', email: 'BARAKA@example.com' });
     const second = await h.caller(manager).customers.create({ name: 'Chebet Ruto', phone: '0700111333' });
-    expect(first).toMatchObject({ name: 'Baraka Mwangi', phone: '0700111222', email: 'baraka@example.com', status: 'active', balanceCents: 0, leadId: null });
+    expect(first).toMatchObject({
+      name: 'Baraka Mwangi',
+      phone: '0700111222',
+      email: 'baraka@example.com',
+      status: 'active',
+      balanceCents: 0,
+      leadId: null,
+    });
     expect(first.accountNumber).toMatch(/^NF-\d{6}$/);
     expect(second.accountNumber).toMatch(/^NF-\d{6}$/);
     expect(Number(second.accountNumber.slice(3))).toBeGreaterThan(Number(first.accountNumber.slice(3)));
@@ -105,7 +114,9 @@ describe('notes', () => {
   const auditOf = async (id: string) => h.db.db.select().from(auditLog).where(eq(auditLog.entityId, id)).orderBy(auditLog.id);
 
   it('keeps staff notes from creation, edits them with a {from,to} audit entry, and reads them back', async () => {
-    const created = await h.caller(sales).customers.create({ name: 'Noted Person', phone: nextPhone(), notes: '  Gate code 4411; call after 5 pm  ' });
+    const created = await h
+      .caller(sales)
+      .customers.create({ name: 'Noted Person', phone: nextPhone(), notes: '  Gate code 4411; call after 5 pm  ' });
     expect(created.notes).toBe('Gate code 4411; call after 5 pm');
     const [createAudit] = await auditOf(created.id);
     expect(createAudit?.changes).toMatchObject({ notes: 'Gate code 4411; call after 5 pm' });
@@ -134,7 +145,10 @@ describe('notes', () => {
   it('refuses notes longer than 2000 characters with 400, changing nothing', async () => {
     const c = await insertCustomer({ name: 'Long Notes', notes: 'short' });
     const tooLong = 'x'.repeat(2001);
-    const error = await h.caller(manager).customers.update({ id: c.id, notes: tooLong }).catch((e: unknown) => e);
+    const error = await h
+      .caller(manager)
+      .customers.update({ id: c.id, notes: tooLong })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'BAD_REQUEST' });
     expect(await codeOf(h.caller(sales).customers.create({ name: 'Too Long', phone: nextPhone(), notes: tooLong }))).toBe('BAD_REQUEST');
     expect((await h.caller(manager).customers.update({ id: c.id, notes: 'y'.repeat(2000) })).notes).toHaveLength(2000);
@@ -147,7 +161,12 @@ describe('notes', () => {
     const app = await buildServer({ config: h.config, db: h.db });
     try {
       const headers = { authorization: `Bearer ${await h.tokenFor(manager)}` };
-      const posted = await app.inject({ method: 'POST', url: '/api/customers', headers, payload: { name: 'Rest Notes', phone: nextPhone(), notes: 'Dog at the gate' } });
+      const posted = await app.inject({
+        method: 'POST',
+        url: '/api/customers',
+        headers,
+        payload: { name: 'Rest Notes', phone: nextPhone(), notes: 'Dog at the gate' },
+      });
       expect(posted.statusCode).toBe(201);
       const { id } = posted.json<{ id: string }>();
       const patched = await app.inject({ method: 'PATCH', url: `/api/customers/${id}`, headers, payload: { notes: 'Dog moved' } });
@@ -171,7 +190,14 @@ describe('detail view', () => {
     const c = await insertCustomer({ name: 'Detail Person' });
     customerId = c.id;
     await h.db.db.insert(subscriptions).values([
-      { customerId, planId: planA, status: 'active', pppoeUsername: 'detail.person', startsAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) },
+      {
+        customerId,
+        planId: planA,
+        status: 'active',
+        pppoeUsername: 'detail.person',
+        startsAt: new Date(),
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
       { customerId, planId: planB, status: 'cancelled' },
     ]);
     const paid = Array.from({ length: CUSTOMER_RECENT_PAYMENTS + 2 }, (_, i) => ({
@@ -271,7 +297,9 @@ describe('lists', () => {
       .values({ name: 'Only', type: 'pppoe', downloadKbps: 1, uploadKbps: 1, priceCents: 1, validityDays: 30 })
       .returning();
     for (const [i, name] of names.entries()) {
-      const c = await h2.caller(boss).customers.create({ name, phone: `07550000${String(i).padStart(2, '0')}`, email: `c${i}@example.org` });
+      const c = await h2
+        .caller(boss)
+        .customers.create({ name, phone: `07550000${String(i).padStart(2, '0')}`, email: `c${i}@example.org` });
       ids.push(c.id);
     }
     if (!plan) throw new Error('plan');
@@ -279,14 +307,18 @@ describe('lists', () => {
       { customerId: ids[0] ?? '', planId: plan.id, status: 'active' },
       { customerId: ids[1] ?? '', planId: plan.id, status: 'cancelled' },
     ]);
-    await h2.db.db.update(customers).set({ status: 'suspended' }).where(eq(customers.id, ids[2] ?? ''));
+    await h2.db.db
+      .update(customers)
+      .set({ status: 'suspended' })
+      .where(eq(customers.id, ids[2] ?? ''));
     onlyPlan = plan.id;
   });
   afterAll(async () => {
     await h2.close();
   });
 
-  const search = async (term: string) => (await h2.caller(boss).customers.list({ search: term, limit: 100 })).items.map((c) => c.name).sort();
+  const search = async (term: string) =>
+    (await h2.caller(boss).customers.list({ search: term, limit: 100 })).items.map((c) => c.name).sort();
 
   it('searches name, phone, e-mail and account number literally', async () => {
     expect(await search('%')).toEqual(['Amani 100% Net']);
@@ -297,7 +329,10 @@ describe('lists', () => {
     expect(await search('plain')).toEqual(['Faraji Plain', 'Gathoni Plain']);
     expect(await search('0755 0000 04')).toEqual(['Faraji Plain']);
     expect(await search('C5@EXAMPLE')).toEqual(['Gathoni Plain']);
-    const [row] = await h2.db.db.select().from(customers).where(eq(customers.id, ids[3] ?? ''));
+    const [row] = await h2.db.db
+      .select()
+      .from(customers)
+      .where(eq(customers.id, ids[3] ?? ''));
     expect(await search(row?.accountNumber.toLowerCase() ?? 'x')).toEqual(['Esther \\ Co']);
   });
 

@@ -17,7 +17,13 @@ const tags = ['customers'];
 export const customersRouter = {
   list: permissionProcedure('customers.read')
     .meta({
-      openapi: { method: 'GET', path: '/customers', tags, protect: true, summary: 'List customers (keyset pages, filters, search incl. account number)' },
+      openapi: {
+        method: 'GET',
+        path: '/customers',
+        tags,
+        protect: true,
+        summary: 'List customers (keyset pages, filters, search incl. account number)',
+      },
     })
     .input(customerListInput)
     .output(customerPageSchema)
@@ -39,7 +45,10 @@ export const customersRouter = {
     .query(({ ctx, input }) => getCustomer(ctx.db, ctx, input.id)),
 
   create: permissionProcedure('customers.create')
-    .meta({ openapi: { method: 'POST', path: '/customers', tags, protect: true, summary: 'Create a customer (gets the next account number)' }, successStatus: 201 })
+    .meta({
+      openapi: { method: 'POST', path: '/customers', tags, protect: true, summary: 'Create a customer (gets the next account number)' },
+      successStatus: 201,
+    })
     .input(customerCreateInput)
     .output(customerSchema)
     .mutation(({ ctx, input }) => createCustomer(ctx.db, ctx, input)),

@@ -155,8 +155,11 @@ export async function getCustomer(db: Database, actor: Pick<StaffActor, 'user'>,
   return {
     ...customer,
     subscriptions:
-      subscriptionRows?.map((s) => ({ ...s, startsAt: s.startsAt?.toISOString() ?? null, expiresAt: s.expiresAt?.toISOString() ?? null })) ??
-      null,
+      subscriptionRows?.map((s) => ({
+        ...s,
+        startsAt: s.startsAt?.toISOString() ?? null,
+        expiresAt: s.expiresAt?.toISOString() ?? null,
+      })) ?? null,
     recentPayments: paymentRows?.map((p) => ({ ...p, paidAt: p.paidAt.toISOString() })) ?? null,
     openTickets: ticketRows?.map((t) => ({ ...t, createdAt: t.createdAt.toISOString() })) ?? null,
   };

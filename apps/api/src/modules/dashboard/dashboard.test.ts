@@ -162,13 +162,20 @@ describe('dashboard.summary', () => {
   });
 
   it('refuses anonymous callers', async () => {
-    const error = await t.caller(null).dashboard.summary({}).catch((e: unknown) => e);
+    const error = await t
+      .caller(null)
+      .dashboard.summary({})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe('UNAUTHORIZED');
   });
 
   it('is served at GET /api/dashboard', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/dashboard', headers: { authorization: `Bearer ${await t.tokenFor(manager)}` } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/dashboard',
+      headers: { authorization: `Bearer ${await t.tokenFor(manager)}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ revenueThisMonthCents: 200_000, subscriptions: { active: 3, suspended: 1 } });
     expect((await t.app.inject({ method: 'GET', url: '/api/dashboard' })).statusCode).toBe(401);

@@ -21,11 +21,7 @@ function countsBy<K extends string>(keys: readonly K[], rows: { key: string; n: 
 async function leadsByStage(db: Database, user: CurrentUser) {
   const scope = scopeOf(user.role, 'leads.read');
   if (!scope) return null;
-  const rows = await db
-    .select({ key: leads.status, n: count() })
-    .from(leads)
-    .where(visibleLeads({ user, scope }))
-    .groupBy(leads.status);
+  const rows = await db.select({ key: leads.status, n: count() }).from(leads).where(visibleLeads({ user, scope })).groupBy(leads.status);
   return countsBy(LEAD_STATUSES, rows);
 }
 
@@ -109,12 +105,7 @@ async function openTicketsByPriority(db: Database, user: CurrentUser) {
   const rows = await db
     .select({ key: tickets.priority, n: count() })
     .from(tickets)
-    .where(
-      and(
-        notInArray(tickets.status, ['resolved', 'closed']),
-        visibleTickets({ user, scope }),
-      ),
-    )
+    .where(and(notInArray(tickets.status, ['resolved', 'closed']), visibleTickets({ user, scope })))
     .groupBy(tickets.priority);
   return countsBy(TICKET_PRIORITIES, rows);
 }

@@ -70,7 +70,12 @@ describe('REST twins', () => {
     expect(patched.json()).toMatchObject({ source: 'referral' });
 
     for (const status of ['contacted', 'qualified']) {
-      const moved = await t.app.inject({ method: 'POST', url: `/api/leads/${lead.id}/status`, headers: auth(sales1Token), payload: { status } });
+      const moved = await t.app.inject({
+        method: 'POST',
+        url: `/api/leads/${lead.id}/status`,
+        headers: auth(sales1Token),
+        payload: { status },
+      });
       expect(moved.statusCode).toBe(200);
       expect(moved.json()).toMatchObject({ status });
     }
@@ -83,7 +88,12 @@ describe('REST twins', () => {
     });
     expect(note.statusCode).toBe(201);
 
-    const converted = await t.app.inject({ method: 'POST', url: `/api/leads/${lead.id}/convert`, headers: auth(sales1Token), payload: { planId } });
+    const converted = await t.app.inject({
+      method: 'POST',
+      url: `/api/leads/${lead.id}/convert`,
+      headers: auth(sales1Token),
+      payload: { planId },
+    });
     expect(converted.statusCode).toBe(201);
     const result = converted.json<{ customerId: string; accountNumber: string; subscriptionId: string }>();
     expect(result.accountNumber).toMatch(/^NF-\d{6}$/);
@@ -103,18 +113,37 @@ describe('REST twins', () => {
 
     const customer = await t.app.inject({ method: 'GET', url: `/api/customers/${result.customerId}`, headers: auth(adminToken) });
     expect(customer.statusCode).toBe(200);
-    expect(customer.json()).toMatchObject({ leadId: lead.id, accountNumber: result.accountNumber, subscriptions: [{ planId, status: 'pending' }] });
+    expect(customer.json()).toMatchObject({
+      leadId: lead.id,
+      accountNumber: result.accountNumber,
+      subscriptions: [{ planId, status: 'pending' }],
+    });
   });
 
   it('answers illegal moves with 409, a lost lead without reason with 400, and changes nothing', async () => {
     const [lead] = await t.db.db.insert(leads).values({ name: 'Kiprop', phone: '0711000222' }).returning();
     if (!lead) throw new Error('insert failed');
-    const skip = await t.app.inject({ method: 'POST', url: `/api/leads/${lead.id}/status`, headers: auth(adminToken), payload: { status: 'qualified' } });
+    const skip = await t.app.inject({
+      method: 'POST',
+      url: `/api/leads/${lead.id}/status`,
+      headers: auth(adminToken),
+      payload: { status: 'qualified' },
+    });
     expect(skip.statusCode).toBe(409);
     expect(skip.json()).toEqual({ error: 'A new lead cannot move to qualified' });
-    const won = await t.app.inject({ method: 'POST', url: `/api/leads/${lead.id}/status`, headers: auth(adminToken), payload: { status: 'won' } });
+    const won = await t.app.inject({
+      method: 'POST',
+      url: `/api/leads/${lead.id}/status`,
+      headers: auth(adminToken),
+      payload: { status: 'won' },
+    });
     expect(won.statusCode).toBe(409);
-    const lost = await t.app.inject({ method: 'POST', url: `/api/leads/${lead.id}/status`, headers: auth(adminToken), payload: { status: 'lost' } });
+    const lost = await t.app.inject({
+      method: 'POST',
+      url: `/api/leads/${lead.id}/status`,
+      headers: auth(adminToken),
+      payload: { status: 'lost' },
+    });
     expect(lost.statusCode).toBe(400);
     expect(lost.json()).toMatchObject({ error: expect.any(String), fieldErrors: { reason: ['Say why the lead was lost'] } });
     const [after] = await t.db.db.select().from(leads).where(eq(leads.id, lead.id));
@@ -129,7 +158,12 @@ describe('REST twins', () => {
     expect(hidden.statusCode).toBe(404);
     expect(missing.statusCode).toBe(404);
     expect(hidden.json()).toEqual(missing.json());
-    const patch = await t.app.inject({ method: 'PATCH', url: `/api/leads/${theirs.id}`, headers: auth(sales1Token), payload: { name: 'Mine' } });
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/leads/${theirs.id}`,
+      headers: auth(sales1Token),
+      payload: { name: 'Mine' },
+    });
     expect(patch.statusCode).toBe(404);
     const [after] = await t.db.db.select().from(leads).where(eq(leads.id, theirs.id));
     expect(after?.name).toBe('Hidden');
@@ -141,7 +175,7 @@ describe('REST twins', () => {
       '/api/leads?limit=1e9',
       '/api/leads?limit=0',
       '/api/leads?sort=password_hash',
-      "/api/leads?sort=name%27%3B%20drop%20table%20leads%3B--",
+      '/api/leads?sort=name%27%3B%20drop%20table%20leads%3B--',
       '/api/leads?order=up',
       '/api/leads/not-a-uuid',
       '/api/customers?sort=balance',
@@ -160,7 +194,11 @@ describe('REST twins', () => {
       { name: '50% Off Shop', phone: '0711000444' },
       { name: '500 Off Shop', phone: '0711000555' },
     ]);
-    const res = await t.app.inject({ method: 'GET', url: `/api/leads?search=${encodeURIComponent('50%')}&limit=100`, headers: auth(adminToken) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads?search=${encodeURIComponent('50%')}&limit=100`,
+      headers: auth(adminToken),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json<{ items: { name: string }[] }>().items.map((l) => l.name)).toEqual(['50% Off Shop']);
     const filtered = await t.app.inject({
@@ -193,7 +231,9 @@ describe('CSV export', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const body = res.body.replace(/^\uFEFF/, '');
     const lines = body.split('\r\n');
-    expect(lines[0]).toBe('Name,Phone,E-mail,Address,Location,Source,Plan,Assignee,Status,Lost reason,Notes,Converted at,Customer id,Created at,Id');
+    expect(lines[0]).toBe(
+      'Name,Phone,E-mail,Address,Location,Source,Plan,Assignee,Status,Lost reason,Notes,Converted at,Customer id,Created at,Id',
+    );
     const total = (await t.db.db.select().from(leads)).length;
     expect(lines.filter((l) => l.length > 0 && !l.startsWith('Nairobi'))).toHaveLength(total + 1);
     expect(body).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
@@ -211,7 +251,11 @@ describe('CSV export', () => {
   });
 
   it('walks more rows than one page (streamed along the keyset)', async () => {
-    const many = Array.from({ length: 520 }, (_, i) => ({ name: `Bulk ${i}`, phone: `07330${String(i).padStart(5, '0')}`, source: 'bulk' }));
+    const many = Array.from({ length: 520 }, (_, i) => ({
+      name: `Bulk ${i}`,
+      phone: `07330${String(i).padStart(5, '0')}`,
+      source: 'bulk',
+    }));
     await t.db.db.insert(leads).values(many);
     const res = await t.app.inject({ method: 'GET', url: '/api/leads/export?search=Bulk', headers: auth(adminToken) });
     expect(res.statusCode).toBe(200);
@@ -259,14 +303,21 @@ describe('CSV export', () => {
       { name: '@Risky Name', phone: '0744000001' },
       { name: 'Safe Name', phone: '0744000002', email: 'safe@example.com' },
     ]);
-    const res = await t.app.inject({ method: 'GET', url: `/api/customers/export?search=${encodeURIComponent('Name')}&sort=name&order=asc`, headers: auth(adminToken) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/export?search=${encodeURIComponent('Name')}&sort=name&order=asc`,
+      headers: auth(adminToken),
+    });
     expect(res.statusCode).toBe(200);
-    const lines = res.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter(Boolean);
     expect(lines[0]).toBe('Account number,Name,Phone,E-mail,Address,Location,Status,Balance (KES cents),Lead id,Created at,Id');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^NF-\d{6},'@Risky Name,0744000001,/);
     expect(lines[2]).toMatch(/^NF-\d{6},Safe Name,0744000002,safe@example.com,/);
-    expect((await lastAudit())).toMatchObject({ action: 'customer.export', entityType: 'customer', actorId: admin.id });
+    expect(await lastAudit()).toMatchObject({ action: 'customer.export', entityType: 'customer', actorId: admin.id });
   });
 });
 
@@ -274,7 +325,9 @@ describe('OpenAPI document', () => {
   it('lists every leads, customers, activities and dashboard route, CSV exports included', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json<{ paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> }>();
+    const doc = res.json<{
+      paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+    }>();
     const expected: [string, string][] = [
       ['/leads', 'get'],
       ['/leads', 'post'],
@@ -294,7 +347,8 @@ describe('OpenAPI document', () => {
       ['/leads/export', 'get'],
       ['/customers/export', 'get'],
     ];
-    for (const [path, method] of expected) expect({ path, method, present: Boolean(doc.paths[path]?.[method]) }).toEqual({ path, method, present: true });
+    for (const [path, method] of expected)
+      expect({ path, method, present: Boolean(doc.paths[path]?.[method]) }).toEqual({ path, method, present: true });
     expect(Object.keys(doc.paths['/leads/export']?.get?.responses?.['200']?.content ?? {})).toEqual(['text/csv']);
   });
 });

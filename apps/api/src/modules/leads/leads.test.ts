@@ -23,7 +23,6 @@ let phoneCounter = 0;
 
 const nextPhone = () => `07${String(10_000_000 + (phoneCounter += 1)).padStart(8, '0')}`;
 
-
 /** A lead row inserted directly, in any status, assigned to whoever is given. */
 async function insertLead(values: Partial<typeof leads.$inferInsert> = {}) {
   const [row] = await h.db.db
@@ -58,7 +57,15 @@ beforeAll(async () => {
     .returning();
   const [old] = await h.db.db
     .insert(plans)
-    .values({ name: 'Legacy 2', type: 'pppoe', downloadKbps: 2_000, uploadKbps: 1_000, priceCents: 100_000, validityDays: 30, active: false })
+    .values({
+      name: 'Legacy 2',
+      type: 'pppoe',
+      downloadKbps: 2_000,
+      uploadKbps: 1_000,
+      priceCents: 100_000,
+      validityDays: 30,
+      active: false,
+    })
     .returning();
   if (!plan || !old) throw new Error('plan insert failed');
   planId = plan.id;
@@ -152,7 +159,9 @@ describe('happy path', () => {
   it('refuses an assignee who cannot work leads, and an unknown plan, changing nothing', async () => {
     const before = (await h.db.db.select().from(leads)).length;
     expect(await codeOf(h.caller(manager).leads.create({ name: 'X', phone: nextPhone(), assigneeId: support.id }))).toBe('BAD_REQUEST');
-    expect(await codeOf(h.caller(manager).leads.create({ name: 'X', phone: nextPhone(), planId: crypto.randomUUID() }))).toBe('BAD_REQUEST');
+    expect(await codeOf(h.caller(manager).leads.create({ name: 'X', phone: nextPhone(), planId: crypto.randomUUID() }))).toBe(
+      'BAD_REQUEST',
+    );
     expect(await codeOf(h.caller(sales1).leads.create({ name: 'X', phone: nextPhone(), assigneeId: sales2.id }))).toBe('FORBIDDEN');
     expect((await h.db.db.select().from(leads)).length).toBe(before);
   });
@@ -372,7 +381,10 @@ describe('list validation', () => {
       () => admins.leads.list({ assignee: 'everyone' }),
       () => admins.leads.list({ createdFrom: 'yesterday' }),
       () => admins.leads.list({ cursor: 'garbage' }),
-      () => admins.leads.list({ cursor: Buffer.from(JSON.stringify({ s: 'createdAt.desc', v: "x' or 1=1", id: crypto.randomUUID() })).toString('base64url') }),
+      () =>
+        admins.leads.list({
+          cursor: Buffer.from(JSON.stringify({ s: 'createdAt.desc', v: "x' or 1=1", id: crypto.randomUUID() })).toString('base64url'),
+        }),
       () => admins.leads.list({ search: 'x'.repeat(101) }),
     ];
     for (const attempt of bad) expect(await codeOf(attempt())).toBe('BAD_REQUEST');
@@ -396,9 +408,22 @@ describe('pagination, filters and search', () => {
     h2 = await createHarness();
     boss = await h2.createUser({ role: 'manager' });
     rep = await h2.createUser({ role: 'sales' });
-    const names = ['Percent 100% Fibre', 'Under_score Ltd', "O'Brien Cafe", 'Back\\slash Bar', 'Plain Name', 'percent sign', 'Underscore Co'];
+    const names = [
+      'Percent 100% Fibre',
+      'Under_score Ltd',
+      "O'Brien Cafe",
+      'Back\\slash Bar',
+      'Plain Name',
+      'percent sign',
+      'Underscore Co',
+    ];
     for (const [i, name] of names.entries()) {
-      await h2.caller(boss).leads.create({ name, phone: `07220000${String(i).padStart(2, '0')}`, email: `lead${i}@example.com`, assigneeId: i % 2 ? rep.id : null });
+      await h2.caller(boss).leads.create({
+        name,
+        phone: `07220000${String(i).padStart(2, '0')}`,
+        email: `lead${i}@example.com`,
+        assigneeId: i % 2 ? rep.id : null,
+      });
     }
   });
   afterAll(async () => {

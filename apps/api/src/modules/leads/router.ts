@@ -49,7 +49,8 @@ export const leadsRouter = {
         tags,
         protect: true,
         summary: 'Move a lead along the pipeline',
-        description: 'new → contacted → qualified → lost (with a reason); lost → new reopens. `won` only through convert. Illegal moves answer 409.',
+        description:
+          'new → contacted → qualified → lost (with a reason); lost → new reopens. `won` only through convert. Illegal moves answer 409.',
       },
     })
     .input(leadSetStatusInput)

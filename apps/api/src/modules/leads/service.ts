@@ -169,11 +169,7 @@ async function assertAssignable(tx: Database, actor: LeadReader, assigneeId: str
   if (actor.scope !== 'all' && assigneeId !== actor.user.id) {
     throw forbidden('You can only assign leads to yourself');
   }
-  const [row] = await tx
-    .select({ role: users.role, status: users.status })
-    .from(users)
-    .where(eq(users.id, assigneeId))
-    .limit(1);
+  const [row] = await tx.select({ role: users.role, status: users.status }).from(users).where(eq(users.id, assigneeId)).limit(1);
   if (!row || row.status !== 'active' || !can(row.role, 'leads.write')) {
     throw invalid('The assignee must be an active staff member who works leads');
   }
@@ -273,11 +269,12 @@ export async function convertLead(db: Database, actor: LeadActor, input: LeadCon
         { leadId: lead.id },
       );
 
-      const subscription = input.planId
-        ? await createSubscription(tx, actor, { customerId: customer.id, planId: input.planId })
-        : null;
+      const subscription = input.planId ? await createSubscription(tx, actor, { customerId: customer.id, planId: input.planId }) : null;
 
-      await tx.update(leads).set({ status: 'won', convertedAt: sql`now()`, lostReason: null }).where(eq(leads.id, lead.id));
+      await tx
+        .update(leads)
+        .set({ status: 'won', convertedAt: sql`now()`, lostReason: null })
+        .where(eq(leads.id, lead.id));
       await addActivities(tx, actor, { leadId: lead.id }, [
         {
           kind: 'conversion',

@@ -15,7 +15,16 @@ import { recordAudit } from '../audit';
 import { sweepExpiredSubscriptions } from '../subscriptions';
 import { codeOf, createHarness, type Harness } from '../../test/harness';
 import type { CurrentUser } from '../../lib/actor';
-import { auditRows, customerRow, DAY_MS, daysFromNow, insertCustomer, insertPlan, insertSubscription, subscriptionRow } from '../../test/fixtures';
+import {
+  auditRows,
+  customerRow,
+  DAY_MS,
+  daysFromNow,
+  insertCustomer,
+  insertPlan,
+  insertSubscription,
+  subscriptionRow,
+} from '../../test/fixtures';
 
 let h: Harness;
 const staff = {} as Record<Role, CurrentUser>;
@@ -36,7 +45,8 @@ afterAll(async () => {
 });
 
 const finance = () => h.caller(staff.finance);
-const pay = (customerId: string, amountCents: number) => finance().payments.record({ customerId, method: 'mpesa', reference: ref(), amountCents });
+const pay = (customerId: string, amountCents: number) =>
+  finance().payments.record({ customerId, method: 'mpesa', reference: ref(), amountCents });
 const activate = (id: string) => h.caller(staff.technician).subscriptions.activate({ id });
 const reverse = (id: string, reason = 'Bounced') => h.caller(staff.manager).payments.reverse({ id, reason });
 const ms = (iso: string | null | undefined) => Date.parse(iso ?? '');
@@ -59,7 +69,12 @@ describe('the issue’s sequence: convert, pay one period, activate, pay one mor
     const converted = await admin.leads.convert({ id: lead.id, planId: plan.id });
     const subscriptionId = converted.subscriptionId ?? '';
 
-    const first = await finance().payments.record({ accountNumber: converted.accountNumber, method: 'mpesa', reference: ref(), amountCents: PRICE });
+    const first = await finance().payments.record({
+      accountNumber: converted.accountNumber,
+      method: 'mpesa',
+      reference: ref(),
+      amountCents: PRICE,
+    });
     expect(first.outcome).toEqual({
       kind: 'credited',
       creditedCents: PRICE,
@@ -73,7 +88,12 @@ describe('the issue’s sequence: convert, pay one period, activate, pay one mor
     expect(ms(activated.expiresAt) - ms(activated.startsAt)).toBe(PERIOD);
     expect((await customerRow(h.db.db, converted.customerId)).balanceCents).toBe(0);
 
-    const second = await finance().payments.record({ accountNumber: converted.accountNumber, method: 'mpesa', reference: ref(), amountCents: PRICE });
+    const second = await finance().payments.record({
+      accountNumber: converted.accountNumber,
+      method: 'mpesa',
+      reference: ref(),
+      amountCents: PRICE,
+    });
     expect(second.outcome).toMatchObject({ kind: 'renewed', subscriptionId, periods: 1, balanceCents: 0, reactivated: false });
     const sub = await subscriptionRow(h.db.db, subscriptionId);
     // Two payments, two periods of service from activation; nothing left over.
@@ -91,7 +111,11 @@ describe('pay, then activate', () => {
     expect(ms(activated.expiresAt) - ms(activated.startsAt)).toBe(2 * PERIOD);
     expect((await customerRow(h.db.db, customer.id)).balanceCents).toBe(50_000);
     const [activation] = await auditRows(h.db.db, sub.id, 'subscription.activate');
-    expect(activation?.changes).toMatchObject({ paidPeriods: 2, balanceCents: { from: 2 * PRICE + 50_000, to: 50_000 }, awaitingPayment: false });
+    expect(activation?.changes).toMatchObject({
+      paidPeriods: 2,
+      balanceCents: { from: 2 * PRICE + 50_000, to: 50_000 },
+      awaitingPayment: false,
+    });
   });
 });
 
@@ -230,16 +254,37 @@ describe('undo data lives on the payment', () => {
     const expiry = (await subscriptionRow(h.db.db, sub.id)).expiresAt?.getTime() ?? 0;
     const payment = await pay(customer.id, PRICE);
     const [row] = await h.db.db.select().from(payments).where(eq(payments.id, payment.id));
-    expect(row).toMatchObject({ renewalPeriods: 1, renewalDays: 30, balanceDeltaCents: 0, reactivated: false, expiresBefore: new Date(expiry) });
+    expect(row).toMatchObject({
+      renewalPeriods: 1,
+      renewalDays: 30,
+      balanceDeltaCents: 0,
+      reactivated: false,
+      expiresBefore: new Date(expiry),
+    });
     expect(row?.appliedAt).toBeInstanceOf(Date);
 
     // A newer apply row claiming a much larger effect (what the old code would have undone).
-    await recordAudit(h.db.db, { actorId: null, actorLabel: 'forger', ip: null, requestId: null }, {
-      action: 'payment.apply',
-      entityType: 'payment',
-      entityId: payment.id,
-      changes: { customerId: customer.id, subscriptionId: sub.id, balanceDeltaCents: -900_000, renewal: { subscriptionId: sub.id, periods: 12, addedDays: 360, expiresAt: { from: null, to: '' }, status: { from: 'active', to: 'active' } } },
-    });
+    await recordAudit(
+      h.db.db,
+      { actorId: null, actorLabel: 'forger', ip: null, requestId: null },
+      {
+        action: 'payment.apply',
+        entityType: 'payment',
+        entityId: payment.id,
+        changes: {
+          customerId: customer.id,
+          subscriptionId: sub.id,
+          balanceDeltaCents: -900_000,
+          renewal: {
+            subscriptionId: sub.id,
+            periods: 12,
+            addedDays: 360,
+            expiresAt: { from: null, to: '' },
+            status: { from: 'active', to: 'active' },
+          },
+        },
+      },
+    );
     await reverse(payment.id);
     expect((await subscriptionRow(h.db.db, sub.id)).expiresAt?.getTime()).toBe(expiry);
     expect((await customerRow(h.db.db, customer.id)).balanceCents).toBe(0);
@@ -250,10 +295,24 @@ describe('undo data lives on the payment', () => {
     const plan = await insertPlan(h.db.db, { priceCents: PRICE, validityDays: 30 });
     const customer = await insertCustomer(h.db.db, { balanceCents: 10_000 });
     const expiry = daysFromNow(20);
-    const sub = await insertSubscription(h.db.db, { customerId: customer.id, planId: plan.id, status: 'active', startsAt: daysFromNow(-40), expiresAt: expiry });
+    const sub = await insertSubscription(h.db.db, {
+      customerId: customer.id,
+      planId: plan.id,
+      status: 'active',
+      startsAt: daysFromNow(-40),
+      expiresAt: expiry,
+    });
     const [imported] = await h.db.db
       .insert(payments)
-      .values({ method: 'cash', reference: ref(), amountCents: PRICE + 10_000, customerId: customer.id, subscriptionId: sub.id, status: 'applied', paidAt: daysFromNow(-40) })
+      .values({
+        method: 'cash',
+        reference: ref(),
+        amountCents: PRICE + 10_000,
+        customerId: customer.id,
+        subscriptionId: sub.id,
+        status: 'applied',
+        paidAt: daysFromNow(-40),
+      })
       .returning();
     await reverse(imported?.id ?? '');
     expect((await subscriptionRow(h.db.db, sub.id)).expiresAt?.getTime()).toBe(expiry.getTime() - PERIOD);
@@ -263,7 +322,14 @@ describe('undo data lives on the payment', () => {
     const pending = await pendingCustomer(PRICE);
     const [prepaid] = await h.db.db
       .insert(payments)
-      .values({ method: 'mpesa', reference: ref(), amountCents: PRICE, customerId: pending.customer.id, subscriptionId: pending.sub.id, status: 'applied' })
+      .values({
+        method: 'mpesa',
+        reference: ref(),
+        amountCents: PRICE,
+        customerId: pending.customer.id,
+        subscriptionId: pending.sub.id,
+        status: 'applied',
+      })
       .returning();
     const activated = await activate(pending.sub.id);
     await reverse(prepaid?.id ?? '');
@@ -279,23 +345,40 @@ describe('undo data lives on the payment', () => {
     await activate(sub.id);
     const [legacy] = await h.db.db
       .insert(payments)
-      .values({ method: 'mpesa', reference: ref(), amountCents: PRICE + 500, customerId: customer.id, subscriptionId: sub.id, status: 'applied' })
+      .values({
+        method: 'mpesa',
+        reference: ref(),
+        amountCents: PRICE + 500,
+        customerId: customer.id,
+        subscriptionId: sub.id,
+        status: 'applied',
+      })
       .returning();
     if (!legacy) throw new Error('insert failed');
     const before = new Date(Date.now() - PERIOD).toISOString();
-    await recordAudit(h.db.db, { actorId: null, actorLabel: 'old-release', ip: null, requestId: null }, {
-      action: 'payment.apply',
-      entityType: 'payment',
-      entityId: legacy.id,
-      changes: {
-        customerId: customer.id,
-        subscriptionId: sub.id,
-        balanceCents: { from: 0, to: 500 },
-        balanceDeltaCents: 500,
-        renewal: { subscriptionId: sub.id, periods: 1, addedDays: 30, expiresAt: { from: before, to: '' }, status: { from: 'suspended', to: 'active' } },
-        cause: 'payment.record',
+    await recordAudit(
+      h.db.db,
+      { actorId: null, actorLabel: 'old-release', ip: null, requestId: null },
+      {
+        action: 'payment.apply',
+        entityType: 'payment',
+        entityId: legacy.id,
+        changes: {
+          customerId: customer.id,
+          subscriptionId: sub.id,
+          balanceCents: { from: 0, to: 500 },
+          balanceDeltaCents: 500,
+          renewal: {
+            subscriptionId: sub.id,
+            periods: 1,
+            addedDays: 30,
+            expiresAt: { from: before, to: '' },
+            status: { from: 'suspended', to: 'active' },
+          },
+          cause: 'payment.record',
+        },
       },
-    });
+    );
     const migration = readFileSync(
       path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../packages/db/migrations/0004_payment_undo_keyed_audit.sql'),
       'utf8',
@@ -304,7 +387,13 @@ describe('undo data lives on the payment', () => {
     expect(backfill).toContain('UPDATE "payments"');
     await h.db.db.execute(sql.raw(backfill));
     const [row] = await h.db.db.select().from(payments).where(eq(payments.id, legacy.id));
-    expect(row).toMatchObject({ balanceDeltaCents: 500, renewalPeriods: 1, renewalDays: 30, expiresBefore: new Date(before), reactivated: true });
+    expect(row).toMatchObject({
+      balanceDeltaCents: 500,
+      renewalPeriods: 1,
+      renewalDays: 30,
+      expiresBefore: new Date(before),
+      reactivated: true,
+    });
     expect(row?.appliedAt).toBeInstanceOf(Date);
     // Rows the backfill does not concern keep what they had.
     expect((await h.db.db.select().from(auditLog).where(eq(auditLog.entityId, legacy.id))).length).toBe(1);

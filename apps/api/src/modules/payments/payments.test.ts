@@ -27,7 +27,6 @@ const ref = () => {
   return `QGH${Date.now().toString(36).toUpperCase()}${refCounter}`;
 };
 
-
 beforeAll(async () => {
   t = await createTestApp();
   for (const role of ROLES) staff[role] = await t.createUser({ role });
@@ -122,14 +121,23 @@ describe('recording and applying', () => {
 
   it('allocates to the running subscription that lapses first; a pending-only customer gets credit, not service time', async () => {
     const { customer, sub: later, plan } = await customerWith('active', daysFromNow(20));
-    const sooner = await insertSubscription(t.db.db, { customerId: customer.id, planId: plan.id, status: 'suspended', expiresAt: daysFromNow(-1) });
-    const payment = await t.caller(staff.finance).payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE });
+    const sooner = await insertSubscription(t.db.db, {
+      customerId: customer.id,
+      planId: plan.id,
+      status: 'suspended',
+      expiresAt: daysFromNow(-1),
+    });
+    const payment = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE });
     expect(payment.subscriptionId).toBe(sooner.id);
     expect((await subscriptionRow(t.db.db, sooner.id)).status).toBe('active');
     expect((await subscriptionRow(t.db.db, later.id)).expiresAt?.getTime()).toBe(later.expiresAt?.getTime());
 
     const pendingOnly = await customerWith('pending', null);
-    const credited = await t.caller(staff.finance).payments.record({ customerId: pendingOnly.customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE });
+    const credited = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: pendingOnly.customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE });
     expect(credited).toMatchObject({ status: 'applied', subscriptionId: pendingOnly.sub.id });
     expect(await subscriptionRow(t.db.db, pendingOnly.sub.id)).toMatchObject({ status: 'pending', expiresAt: null });
     expect((await customerRow(t.db.db, pendingOnly.customer.id)).balanceCents).toBe(PRICE);
@@ -213,13 +221,19 @@ describe('unmatched payments', () => {
 describe('reversal', () => {
   it('restores expiry and balance, re-suspends what the payment re-activated, and a second reversal answers 409', async () => {
     const { customer, sub } = await customerWith('suspended', daysFromNow(-2), 30_000);
-    const payment = await t.caller(staff.finance).payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE + 20_000 });
+    const payment = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE + 20_000 });
     const renewed = await subscriptionRow(t.db.db, sub.id);
     expect(renewed.status).toBe('active');
     expect((await customerRow(t.db.db, customer.id)).balanceCents).toBe(50_000);
 
     const reversed = await t.caller(staff.manager).payments.reverse({ id: payment.id, reason: 'Duplicate M-Pesa SMS, not real money' });
-    expect(reversed).toMatchObject({ status: 'reversed', reversedById: staff.manager.id, reversalReason: 'Duplicate M-Pesa SMS, not real money' });
+    expect(reversed).toMatchObject({
+      status: 'reversed',
+      reversedById: staff.manager.id,
+      reversalReason: 'Duplicate M-Pesa SMS, not real money',
+    });
     const after = await subscriptionRow(t.db.db, sub.id);
     expect(after.expiresAt?.getTime()).toBe((renewed.expiresAt?.getTime() ?? 0) - 30 * DAY_MS);
     expect(after.status).toBe('suspended');
@@ -230,13 +244,15 @@ describe('reversal', () => {
     expect(await codeOf(t.caller(staff.admin).payments.reverse({ id: payment.id, reason: 'again' }))).toBe('CONFLICT');
     expect((await subscriptionRow(t.db.db, sub.id)).expiresAt?.getTime()).toBe(after.expiresAt?.getTime());
     expect((await customerRow(t.db.db, customer.id)).balanceCents).toBe(30_000);
-    expect((await auditRows(t.db.db, payment.id, 'payment.reverse'))).toHaveLength(1);
+    expect(await auditRows(t.db.db, payment.id, 'payment.reverse')).toHaveLength(1);
   });
 
   it('moves an active subscription’s expiry back by exactly what the payment added', async () => {
     const expiry = daysFromNow(12);
     const { customer, sub } = await customerWith('active', expiry);
-    const payment = await t.caller(staff.finance).payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: 2 * PRICE });
+    const payment = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: 2 * PRICE });
     await t.caller(staff.admin).payments.reverse({ id: payment.id, reason: 'Bounced' });
     const after = await subscriptionRow(t.db.db, sub.id);
     expect(after.expiresAt?.getTime()).toBe(expiry.getTime());
@@ -246,7 +262,9 @@ describe('reversal', () => {
   it('two concurrent reversals undo once', async () => {
     const expiry = daysFromNow(12);
     const { customer, sub } = await customerWith('active', expiry);
-    const payment = await t.caller(staff.finance).payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE });
+    const payment = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: PRICE });
     const results = await Promise.allSettled([
       t.caller(staff.admin).payments.reverse({ id: payment.id, reason: 'race one' }),
       t.caller(staff.manager).payments.reverse({ id: payment.id, reason: 'race two' }),
@@ -257,7 +275,9 @@ describe('reversal', () => {
   });
 
   it('an unmatched payment can be reversed (refunded) without touching any customer', async () => {
-    const payment = await t.caller(staff.finance).payments.record({ accountNumber: 'NOBODY', method: 'mpesa', reference: ref(), amountCents: 5_000 });
+    const payment = await t
+      .caller(staff.finance)
+      .payments.record({ accountNumber: 'NOBODY', method: 'mpesa', reference: ref(), amountCents: 5_000 });
     const reversed = await t.caller(staff.admin).payments.reverse({ id: payment.id, reason: 'Refunded to payer' });
     expect(reversed.status).toBe('reversed');
     expect(await codeOf(t.caller(staff.finance).payments.assign({ id: payment.id, accountNumber: 'NF-000001' }))).toBe('CONFLICT');
@@ -265,7 +285,9 @@ describe('reversal', () => {
 
   it('finance cannot reverse (403) and a reason is required (400)', async () => {
     const { customer } = await customerWith('active', daysFromNow(3));
-    const payment = await t.caller(staff.finance).payments.record({ customerId: customer.id, method: 'cash', reference: ref(), amountCents: PRICE });
+    const payment = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: customer.id, method: 'cash', reference: ref(), amountCents: PRICE });
     expect(await codeOf(t.caller(staff.finance).payments.reverse({ id: payment.id, reason: 'mine' }))).toBe('FORBIDDEN');
     expect(await codeOf(t.caller(staff.admin).payments.reverse({ id: payment.id, reason: '' }))).toBe('BAD_REQUEST');
     expect((await paymentsByRef(payment.reference))[0]?.status).toBe('applied');
@@ -280,7 +302,9 @@ describe('validation', () => {
     ['too large', MAX_AMOUNT_CENTS + 1],
   ])('rejects a %s amount with 400 and records nothing', async (_label, amountCents) => {
     const reference = ref();
-    const code = await codeOf(t.caller(staff.finance).payments.record({ accountNumber: 'NF-000001', method: 'mpesa', reference, amountCents }));
+    const code = await codeOf(
+      t.caller(staff.finance).payments.record({ accountNumber: 'NF-000001', method: 'mpesa', reference, amountCents }),
+    );
     expect(code).toBe('BAD_REQUEST');
     expect(await paymentsByRef(reference)).toEqual([]);
   });
@@ -290,13 +314,21 @@ describe('validation', () => {
     const other = await insertCustomer(t.db.db);
     const finance = t.caller(staff.finance);
     const base = { method: 'mpesa' as const, amountCents: 100 };
-    expect(await codeOf(finance.payments.record({ ...base, customerId: customer.id, reference: ref(), paidAt: daysFromNow(2).toISOString() }))).toBe('BAD_REQUEST');
+    expect(
+      await codeOf(finance.payments.record({ ...base, customerId: customer.id, reference: ref(), paidAt: daysFromNow(2).toISOString() })),
+    ).toBe('BAD_REQUEST');
     expect(await codeOf(finance.payments.record({ ...base, reference: ref() }))).toBe('BAD_REQUEST');
-    expect(await codeOf(finance.payments.record({ ...base, customerId: customer.id, reference: "x'; drop table payments; --" }))).toBe('BAD_REQUEST');
-    expect(await codeOf(finance.payments.record({ ...base, customerId: customer.id, accountNumber: other.accountNumber, reference: ref() }))).toBe('BAD_REQUEST');
+    expect(await codeOf(finance.payments.record({ ...base, customerId: customer.id, reference: "x'; drop table payments; --" }))).toBe(
+      'BAD_REQUEST',
+    );
+    expect(
+      await codeOf(finance.payments.record({ ...base, customerId: customer.id, accountNumber: other.accountNumber, reference: ref() })),
+    ).toBe('BAD_REQUEST');
     expect(await codeOf(finance.payments.record({ ...base, customerId: MISSING, reference: ref() }))).toBe('NOT_FOUND');
     expect(await codeOf(finance.payments.record({ ...base, customerId: 'abc', reference: ref() }))).toBe('BAD_REQUEST');
-    expect(await codeOf(finance.payments.record({ ...base, method: 'paypal' as 'cash', customerId: customer.id, reference: ref() }))).toBe('BAD_REQUEST');
+    expect(await codeOf(finance.payments.record({ ...base, method: 'paypal' as 'cash', customerId: customer.id, reference: ref() }))).toBe(
+      'BAD_REQUEST',
+    );
     const rows = await t.db.db.select().from(payments).where(eq(payments.customerId, customer.id));
     expect(rows).toEqual([]);
   });
@@ -304,7 +336,9 @@ describe('validation', () => {
   it('backdated paidAt is kept as given', async () => {
     const { customer } = await customerWith('active', daysFromNow(3));
     const paidAt = daysFromNow(-2).toISOString();
-    const p = await t.caller(staff.finance).payments.record({ customerId: customer.id, method: 'cash', reference: ref(), amountCents: 100, paidAt });
+    const p = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: customer.id, method: 'cash', reference: ref(), amountCents: 100, paidAt });
     expect(p.paidAt).toBe(paidAt);
   });
 });
@@ -315,7 +349,13 @@ describe('listing', () => {
     const finance = t.caller(staff.finance);
     const refs = ['LIST_A1', 'LIST%A2', 'LISTXA3'];
     for (const [i, reference] of refs.entries()) {
-      await finance.payments.record({ customerId: customer.id, method: 'bank', reference: reference.replace('%', '-'), amountCents: 100 + i, paidAt: daysFromNow(-i).toISOString() });
+      await finance.payments.record({
+        customerId: customer.id,
+        method: 'bank',
+        reference: reference.replace('%', '-'),
+        amountCents: 100 + i,
+        paidAt: daysFromNow(-i).toISOString(),
+      });
     }
     const all = await finance.payments.list({ customerId: customer.id, method: 'bank', limit: 2 });
     expect(all.items.map((p) => p.amountCents)).toEqual([100, 101]);
@@ -326,7 +366,12 @@ describe('listing', () => {
 
     expect((await finance.payments.list({ search: 'list_a' })).items.map((p) => p.reference)).toEqual(['LIST_A1']);
     expect((await finance.payments.list({ search: 'list%' })).items).toEqual([]);
-    const window = await finance.payments.list({ customerId: customer.id, paidFrom: daysFromNow(-1.5).toISOString(), sort: 'amountCents', order: 'asc' });
+    const window = await finance.payments.list({
+      customerId: customer.id,
+      paidFrom: daysFromNow(-1.5).toISOString(),
+      sort: 'amountCents',
+      order: 'asc',
+    });
     expect(window.items.map((p) => p.amountCents)).toEqual([100, 101]);
   });
 
@@ -348,9 +393,13 @@ describe('role × action against the matrix', () => {
     expect(await codeOf(caller.payments.record({ customerId: customer.id, method: 'cash', reference: ref(), amountCents: 100 }))).toBe(
       expected('payments.record'),
     );
-    const unmatched = await t.caller(staff.admin).payments.record({ accountNumber: 'UNKNOWN', method: 'cash', reference: ref(), amountCents: 100 });
+    const unmatched = await t
+      .caller(staff.admin)
+      .payments.record({ accountNumber: 'UNKNOWN', method: 'cash', reference: ref(), amountCents: 100 });
     expect(await codeOf(caller.payments.assign({ id: unmatched.id, customerId: customer.id }))).toBe(expected('payments.assign'));
-    const applied = await t.caller(staff.admin).payments.record({ customerId: customer.id, method: 'cash', reference: ref(), amountCents: 100 });
+    const applied = await t
+      .caller(staff.admin)
+      .payments.record({ customerId: customer.id, method: 'cash', reference: ref(), amountCents: 100 });
     expect(await codeOf(caller.payments.reverse({ id: applied.id, reason: 'matrix test' }))).toBe(expected('payments.reverse'));
   });
 
@@ -387,14 +436,33 @@ describe('REST twins', () => {
       payload: { customerId: customer.id },
     });
     expect(assign.statusCode).toBe(200);
-    expect(assign.json()).toMatchObject({ status: 'applied', subscriptionId: sub.id, outcome: { kind: 'renewed', subscriptionId: sub.id } });
+    expect(assign.json()).toMatchObject({
+      status: 'applied',
+      subscriptionId: sub.id,
+      outcome: { kind: 'renewed', subscriptionId: sub.id },
+    });
 
     const id = first.json<{ id: string }>().id;
-    const forbidden = await t.app.inject({ method: 'POST', url: `/api/payments/${id}/reverse`, headers: finance, payload: { reason: 'nope' } });
+    const forbidden = await t.app.inject({
+      method: 'POST',
+      url: `/api/payments/${id}/reverse`,
+      headers: finance,
+      payload: { reason: 'nope' },
+    });
     expect(forbidden.statusCode).toBe(403);
-    const reverse = await t.app.inject({ method: 'POST', url: `/api/payments/${id}/reverse`, headers: manager, payload: { reason: 'Customer refunded' } });
+    const reverse = await t.app.inject({
+      method: 'POST',
+      url: `/api/payments/${id}/reverse`,
+      headers: manager,
+      payload: { reason: 'Customer refunded' },
+    });
     expect(reverse.statusCode).toBe(200);
-    const again = await t.app.inject({ method: 'POST', url: `/api/payments/${id}/reverse`, headers: manager, payload: { reason: 'Customer refunded' } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/payments/${id}/reverse`,
+      headers: manager,
+      payload: { reason: 'Customer refunded' },
+    });
     expect(again.statusCode).toBe(409);
 
     const one = await t.app.inject({ method: 'GET', url: `/api/payments/${id}`, headers: finance });
@@ -404,7 +472,12 @@ describe('REST twins', () => {
     expect(list.json<{ items: { id: string }[] }>().items.map((p) => p.id)).toEqual([id]);
     const tooMany = await t.app.inject({ method: 'GET', url: '/api/payments?limit=1000000000', headers: finance });
     expect(tooMany.statusCode).toBe(400);
-    const bad = await t.app.inject({ method: 'POST', url: '/api/payments', headers: finance, payload: { ...body, reference: ref(), amountCents: -5 } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/payments',
+      headers: finance,
+      payload: { ...body, reference: ref(), amountCents: -5 },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ fieldErrors: Record<string, unknown> }>().fieldErrors).toHaveProperty('amountCents');
   });

@@ -33,7 +33,8 @@ export const paymentsRouter = {
         path: '/payments',
         tags: ['payments'],
         protect: true,
-        summary: 'Record a payment (matched by account number or customer; unknown accounts are kept unmatched); `outcome` says whether it renewed, was credited or is unmatched',
+        summary:
+          'Record a payment (matched by account number or customer; unknown accounts are kept unmatched); `outcome` says whether it renewed, was credited or is unmatched',
       },
       successStatus: 201,
     })
@@ -43,7 +44,13 @@ export const paymentsRouter = {
 
   assign: permissionProcedure('payments.assign')
     .meta({
-      openapi: { method: 'POST', path: '/payments/{id}/assign', tags: ['payments'], protect: true, summary: 'Assign an unmatched payment to a customer and apply it' },
+      openapi: {
+        method: 'POST',
+        path: '/payments/{id}/assign',
+        tags: ['payments'],
+        protect: true,
+        summary: 'Assign an unmatched payment to a customer and apply it',
+      },
     })
     .input(assignPaymentInput)
     .output(recordedPaymentSchema)
@@ -51,7 +58,13 @@ export const paymentsRouter = {
 
   reverse: permissionProcedure('payments.reverse')
     .meta({
-      openapi: { method: 'POST', path: '/payments/{id}/reverse', tags: ['payments'], protect: true, summary: 'Reverse a payment and undo its effect' },
+      openapi: {
+        method: 'POST',
+        path: '/payments/{id}/reverse',
+        tags: ['payments'],
+        protect: true,
+        summary: 'Reverse a payment and undo its effect',
+      },
     })
     .input(reversePaymentInput)
     .output(paymentSchema)

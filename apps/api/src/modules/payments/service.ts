@@ -187,7 +187,6 @@ async function resolveCustomer(
   return target.accountNumber ? findCustomerByAccount(db, target.accountNumber) : null;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Application
 

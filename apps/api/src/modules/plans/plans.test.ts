@@ -18,7 +18,6 @@ const validPlan = (name: string) => ({
   validityDays: 30,
 });
 
-
 beforeAll(async () => {
   t = await createTestApp();
   for (const role of ROLES) staff[role] = await t.createUser({ role });

@@ -63,7 +63,10 @@ export async function createPlan(db: Database, actor: Actor, input: CreatePlanIn
   try {
     return await db.transaction(async (tx) => {
       await assertNameFree(tx, input.name);
-      const [row] = await tx.insert(plans).values(columnValues(plans, input, PLAN_FIELDS)).returning();
+      const [row] = await tx
+        .insert(plans)
+        .values(columnValues(plans, input, PLAN_FIELDS))
+        .returning();
       if (!row) throw new Error('plan insert returned nothing');
       await audit(tx, actor, { action: 'plan.create', entityType: 'plan', entityId: row.id, changes: { ...input } });
       return toPlan(row);

@@ -29,7 +29,8 @@ export default async function expirySweepPlugin(app: FastifyInstance, opts: Expi
         now: new Date(),
         graceHours: config.subscriptionGraceHours,
       });
-      if (suspended.length > 0) app.log.info({ event: 'subscriptions.expired', count: suspended.length }, 'expired subscriptions suspended');
+      if (suspended.length > 0)
+        app.log.info({ event: 'subscriptions.expired', count: suspended.length }, 'expired subscriptions suspended');
     },
   });
 }

@@ -10,13 +10,7 @@ import {
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { permissionProcedure } from '../../trpc/trpc';
-import {
-  addSubscription,
-  changeSubscriptionStatus,
-  getSubscription,
-  listSubscriptions,
-  type SubscriptionAction,
-} from './service';
+import { addSubscription, changeSubscriptionStatus, getSubscription, listSubscriptions, type SubscriptionAction } from './service';
 
 const ACTION_SUMMARY: Record<SubscriptionAction, string> = {
   activate: 'Activate (provision) a pending subscription',

@@ -4,12 +4,7 @@
  * service inside its transaction), the expiry sweep, and the customer status that follows from
  * them. Service time is only ever bought from the customer's balance (see `billing.ts`).
  */
-import {
-  SUBSCRIPTION_TRANSITIONS,
-  type ListSubscriptionsInput,
-  type Subscription,
-  type SubscriptionStatus,
-} from '@netflow/contracts';
+import { SUBSCRIPTION_TRANSITIONS, type ListSubscriptionsInput, type Subscription, type SubscriptionStatus } from '@netflow/contracts';
 import { customers, plans, subscriptions, type Database } from '@netflow/db';
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Actor } from '../../lib/actor';
@@ -37,11 +32,7 @@ export interface CreateSubscriptionFields {
  * Creates a `pending` subscription (provisioning activates it). Runs on the caller's transaction
  * or handle: lead conversion calls it inside its own transaction.
  */
-export async function createSubscription(
-  tx: Database,
-  actor: ChangeActor,
-  input: CreateSubscriptionFields,
-): Promise<SubscriptionRow> {
+export async function createSubscription(tx: Database, actor: ChangeActor, input: CreateSubscriptionFields): Promise<SubscriptionRow> {
   const [plan] = await tx
     .select({ id: plans.id, name: plans.name, active: plans.active })
     .from(plans)
@@ -50,11 +41,7 @@ export async function createSubscription(
   if (!plan) throw notFound('Plan');
   if (!plan.active) throw invalid('This plan is no longer offered');
 
-  const [customer] = await tx
-    .select({ id: customers.id })
-    .from(customers)
-    .where(eq(customers.id, input.customerId))
-    .limit(1);
+  const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId)).limit(1);
   if (!customer) throw notFound('Customer');
 
   const pppoeUsername = input.pppoeUsername?.trim().toLowerCase();
@@ -101,11 +88,7 @@ export function addSubscription(db: Database, actor: Actor, input: CreateSubscri
 const usernameTaken = () => conflict('That PPPoE username is already in use');
 
 async function assertUsernameFree(tx: Database, username: string) {
-  const [taken] = await tx
-    .select({ id: subscriptions.id })
-    .from(subscriptions)
-    .where(eq(subscriptions.pppoeUsername, username))
-    .limit(1);
+  const [taken] = await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.pppoeUsername, username)).limit(1);
   if (taken) throw usernameTaken();
 }
 
@@ -253,7 +236,14 @@ async function payForActivation(
   return { paidPeriods, balanceCents: { from: customer.balanceCents, to } };
 }
 
-function statusChangeBody(planName: string, from: SubscriptionStatus, to: SubscriptionStatus, updated: SubscriptionRow, paid: ActivationPayment | null, priceCents: number) {
+function statusChangeBody(
+  planName: string,
+  from: SubscriptionStatus,
+  to: SubscriptionStatus,
+  updated: SubscriptionRow,
+  paid: ActivationPayment | null,
+  priceCents: number,
+) {
   const base = `Subscription to ${planName}: ${from} → ${to}`;
   if (!paid) return base;
   if (paid.paidPeriods > 0) {
@@ -311,12 +301,18 @@ export async function changeSubscriptionStatus(
     if (!updated) throw new Error('subscription update returned nothing');
 
     const customerChange = await syncCustomerStatus(tx, current.customerId);
-    await addCustomerActivity(tx, actor, current.customerId, statusChangeBody(plan.name, current.status, to, updated, paid, plan.priceCents), {
-      subscriptionId: current.id,
-      action: input.action,
-      ...(paid ? { paidPeriods: paid.paidPeriods, expiresAt: iso(updated.expiresAt) } : {}),
-      ...(input.reason ? { reason: input.reason } : {}),
-    });
+    await addCustomerActivity(
+      tx,
+      actor,
+      current.customerId,
+      statusChangeBody(plan.name, current.status, to, updated, paid, plan.priceCents),
+      {
+        subscriptionId: current.id,
+        action: input.action,
+        ...(paid ? { paidPeriods: paid.paidPeriods, expiresAt: iso(updated.expiresAt) } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
+    );
     // Audit rows last: the audit append lock is held until commit, so no row lock is taken after it.
     await audit(tx, actor, {
       action: `subscription.${input.action}`,
@@ -352,10 +348,7 @@ async function activateWithGeneratedUsername(
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const taken = new Set(
       (
-        await tx
-          .select({ u: subscriptions.pppoeUsername })
-          .from(subscriptions)
-          .where(ilikeLiteralPrefix(subscriptions.pppoeUsername, base))
+        await tx.select({ u: subscriptions.pppoeUsername }).from(subscriptions).where(ilikeLiteralPrefix(subscriptions.pppoeUsername, base))
       ).map((r) => r.u),
     );
     let candidate = base;
@@ -393,11 +386,7 @@ type CustomerStatus = (typeof customers.$inferSelect)['status'];
  * Locks the customer row; callers lock subscription rows before it (one lock order everywhere).
  */
 export async function syncCustomerStatus(tx: Database, customerId: string): Promise<CustomerStatusChange | null> {
-  const [customer] = await tx
-    .select({ status: customers.status })
-    .from(customers)
-    .where(eq(customers.id, customerId))
-    .for('update');
+  const [customer] = await tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customerId)).for('update');
   if (!customer) return null;
   const [counts] = await tx
     .select({
@@ -417,13 +406,7 @@ export async function syncCustomerStatus(tx: Database, customerId: string): Prom
   return { from: customer.status, to: next };
 }
 
-export function auditCustomerStatus(
-  tx: Database,
-  actor: ChangeActor,
-  customerId: string,
-  change: CustomerStatusChange,
-  cause: string,
-) {
+export function auditCustomerStatus(tx: Database, actor: ChangeActor, customerId: string, change: CustomerStatusChange, cause: string) {
   return audit(tx, actor, {
     action: 'customer.status',
     entityType: 'customer',

@@ -24,7 +24,6 @@ const sweep = (now: Date, graceHours: number) => sweepExpiredSubscriptions(t.db.
 const staff = {} as Record<Role, CurrentUser>;
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
-
 beforeAll(async () => {
   t = await createTestApp();
   for (const role of ROLES) staff[role] = await t.createUser({ role });
@@ -72,8 +71,12 @@ describe('creating a subscription', () => {
     expect(await codeOf(caller.subscriptions.create({ customerId: customer.id, planId: inactive.id }))).toBe('BAD_REQUEST');
     expect(await codeOf(caller.subscriptions.create({ customerId: customer.id, planId: MISSING }))).toBe('NOT_FOUND');
     expect(await codeOf(caller.subscriptions.create({ customerId: MISSING, planId: plan.id }))).toBe('NOT_FOUND');
-    expect(await codeOf(caller.subscriptions.create({ customerId: customer.id, planId: plan.id, pppoeUsername: 'TAKEN' }))).toBe('CONFLICT');
-    expect(await codeOf(caller.subscriptions.create({ customerId: customer.id, planId: plan.id, pppoeUsername: 'a b' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(caller.subscriptions.create({ customerId: customer.id, planId: plan.id, pppoeUsername: 'TAKEN' }))).toBe(
+      'CONFLICT',
+    );
+    expect(await codeOf(caller.subscriptions.create({ customerId: customer.id, planId: plan.id, pppoeUsername: 'a b' }))).toBe(
+      'BAD_REQUEST',
+    );
     expect(await codeOf(caller.subscriptions.create({ customerId: 'x', planId: plan.id }))).toBe('BAD_REQUEST');
     expect(await t.db.db.select().from(subscriptions)).toHaveLength(before.length);
   });
@@ -84,10 +87,14 @@ describe('creating a subscription', () => {
     let createdId = '';
     await expect(
       t.db.db.transaction(async (tx) => {
-        const row = await createSubscription(tx, { user: staff.admin, ip: '127.0.0.1', requestId: 'conversion' }, {
-          customerId: customer.id,
-          planId: plan.id,
-        });
+        const row = await createSubscription(
+          tx,
+          { user: staff.admin, ip: '127.0.0.1', requestId: 'conversion' },
+          {
+            customerId: customer.id,
+            planId: plan.id,
+          },
+        );
         createdId = row.id;
         expect(row.status).toBe('pending');
         throw new Error('conversion failed later');
@@ -250,7 +257,13 @@ describe('listing', () => {
     const seen: string[] = [];
     let cursor: string | null | undefined;
     do {
-      const page = await caller.subscriptions.list({ customerId: customer.id, sort: 'expiresAt', order: 'asc', limit: 2, cursor: cursor ?? undefined });
+      const page = await caller.subscriptions.list({
+        customerId: customer.id,
+        sort: 'expiresAt',
+        order: 'asc',
+        limit: 2,
+        cursor: cursor ?? undefined,
+      });
       seen.push(...page.items.map((s) => s.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -348,7 +361,12 @@ describe('REST twins', () => {
     // One period paid in advance, so activation buys time that a restore can hand back.
     const customer = await insertCustomer(t.db.db, { balanceCents: plan.priceCents });
     const headers = { authorization: `Bearer ${await t.tokenFor(staff.manager)}` };
-    const created = await t.app.inject({ method: 'POST', url: '/api/subscriptions', headers, payload: { customerId: customer.id, planId: plan.id } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/subscriptions',
+      headers,
+      payload: { customerId: customer.id, planId: plan.id },
+    });
     expect(created.statusCode).toBe(201);
     const { id } = created.json<{ id: string }>();
     for (const [action, status] of [

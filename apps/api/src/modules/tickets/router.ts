@@ -16,7 +16,9 @@ import { addTicketComment, createTicket, getTicket, listTickets, updateTicket } 
 
 export const ticketsRouter = {
   list: permissionProcedure('tickets.read')
-    .meta({ openapi: { method: 'GET', path: '/tickets', tags: ['tickets'], protect: true, summary: 'List tickets (technicians: their own)' } })
+    .meta({
+      openapi: { method: 'GET', path: '/tickets', tags: ['tickets'], protect: true, summary: 'List tickets (technicians: their own)' },
+    })
     .input(listTicketsInput)
     .output(ticketPageSchema)
     .query(({ ctx, input }) => listTickets(ctx.db, ctx, input)),
@@ -37,7 +39,9 @@ export const ticketsRouter = {
     .mutation(({ ctx, input }) => createTicket(ctx.db, ctx, input)),
 
   update: permissionProcedure('tickets.update')
-    .meta({ openapi: { method: 'PATCH', path: '/tickets/{id}', tags: ['tickets'], protect: true, summary: 'Change status, priority or assignee' } })
+    .meta({
+      openapi: { method: 'PATCH', path: '/tickets/{id}', tags: ['tickets'], protect: true, summary: 'Change status, priority or assignee' },
+    })
     .input(updateTicketInput)
     .output(ticketSchema)
     .mutation(({ ctx, input }) => updateTicket(ctx.db, ctx, input)),

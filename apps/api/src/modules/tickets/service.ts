@@ -168,7 +168,14 @@ export async function createTicket(db: Database, actor: TicketActor, input: Crea
       .values({ ...columnValues(tickets, input, TICKET_FIELDS), customerId: customer.id, status: 'new', createdById: actor.user.id })
       .returning();
     if (!row) throw new Error('ticket insert returned nothing');
-    await addCustomerActivity(tx, actor, customer.id, `Ticket opened: ${row.subject}`, { ticketId: row.id, priority: row.priority }, 'ticket');
+    await addCustomerActivity(
+      tx,
+      actor,
+      customer.id,
+      `Ticket opened: ${row.subject}`,
+      { ticketId: row.id, priority: row.priority },
+      'ticket',
+    );
     await audit(tx, actor, {
       action: 'ticket.create',
       entityType: 'ticket',

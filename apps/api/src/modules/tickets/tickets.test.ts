@@ -12,7 +12,6 @@ let otherTech: CurrentUser;
 let customerId: string;
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
-
 beforeAll(async () => {
   t = await createTestApp();
   for (const role of ROLES) staff[role] = await t.createUser({ role });
@@ -47,7 +46,13 @@ describe('the ticket life cycle', () => {
       description: 'Router LOS light red',
       priority: 'high',
     });
-    expect(created).toMatchObject({ status: 'new', priority: 'high', assigneeId: null, createdById: staff.sales.id, customerName: 'Otieno Tickets' });
+    expect(created).toMatchObject({
+      status: 'new',
+      priority: 'high',
+      assigneeId: null,
+      createdById: staff.sales.id,
+      customerName: 'Otieno Tickets',
+    });
 
     await support.tickets.update({ id: created.id, assigneeId: staff.technician.id, status: 'open' });
     const tech = t.caller(staff.technician);
@@ -63,7 +68,13 @@ describe('the ticket life cycle', () => {
     expect(closed.status).toBe('closed');
 
     const detail = await support.tickets.get({ id: created.id });
-    expect(detail.comments).toEqual([expect.objectContaining({ body: 'Replaced the patch cord at the FAT.', authorId: staff.technician.id, authorName: staff.technician.name })]);
+    expect(detail.comments).toEqual([
+      expect.objectContaining({
+        body: 'Replaced the patch cord at the FAT.',
+        authorId: staff.technician.id,
+        authorName: staff.technician.name,
+      }),
+    ]);
 
     const audits = await auditRows(t.db.db, created.id);
     expect(audits.map((a) => a.action)).toEqual([
@@ -223,15 +234,30 @@ describe('role × action against the matrix', () => {
 describe('REST twins', () => {
   it('POST /api/tickets, GET/PATCH /api/tickets/{id}, POST /api/tickets/{id}/comments, GET /api/tickets', async () => {
     const headers = { authorization: `Bearer ${await t.tokenFor(staff.support)}` };
-    const created = await t.app.inject({ method: 'POST', url: '/api/tickets', headers, payload: { customerId, subject: 'REST ticket', priority: 'urgent' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      headers,
+      payload: { customerId, subject: 'REST ticket', priority: 'urgent' },
+    });
     expect(created.statusCode).toBe(201);
     const { id } = created.json<{ id: string }>();
-    const patched = await t.app.inject({ method: 'PATCH', url: `/api/tickets/${id}`, headers, payload: { status: 'open', assigneeId: staff.technician.id } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/tickets/${id}`,
+      headers,
+      payload: { status: 'open', assigneeId: staff.technician.id },
+    });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ status: 'open', assigneeId: staff.technician.id, assigneeName: staff.technician.name });
     const illegal = await t.app.inject({ method: 'PATCH', url: `/api/tickets/${id}`, headers, payload: { status: 'new' } });
     expect(illegal.statusCode).toBe(409);
-    const comment = await t.app.inject({ method: 'POST', url: `/api/tickets/${id}/comments`, headers, payload: { body: 'Called the customer' } });
+    const comment = await t.app.inject({
+      method: 'POST',
+      url: `/api/tickets/${id}/comments`,
+      headers,
+      payload: { body: 'Called the customer' },
+    });
     expect(comment.statusCode).toBe(201);
     const detail = await t.app.inject({ method: 'GET', url: `/api/tickets/${id}`, headers });
     expect(detail.json<{ comments: unknown[] }>().comments).toHaveLength(1);
@@ -240,6 +266,9 @@ describe('REST twins', () => {
     const big = await t.app.inject({ method: 'GET', url: '/api/tickets?limit=1000000000', headers });
     expect(big.statusCode).toBe(400);
     const financeHeaders = { authorization: `Bearer ${await t.tokenFor(staff.finance)}` };
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/tickets/${id}`, headers: financeHeaders, payload: { priority: 'low' } })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'PATCH', url: `/api/tickets/${id}`, headers: financeHeaders, payload: { priority: 'low' } }))
+        .statusCode,
+    ).toBe(403);
   });
 });

@@ -28,7 +28,15 @@ const createUserSchema = withPasswordPolicy(createUserInput, 'password', (input)
 
 export const usersRouter = {
   list: permissionProcedure('users.read')
-    .meta({ openapi: { method: 'GET', path: '/users', tags: ['users'], protect: true, summary: 'Staff accounts (search, status, role; cursor pages)' } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/users',
+        tags: ['users'],
+        protect: true,
+        summary: 'Staff accounts (search, status, role; cursor pages)',
+      },
+    })
     .input(listUsersInput)
     .output(userPage)
     .query(({ ctx, input }) => listUsers(ctx.db, ctx, input)),
@@ -36,7 +44,13 @@ export const usersRouter = {
   // Signed-in tier: the service checks that the caller may assign this kind of work to others.
   assignable: protectedProcedure
     .meta({
-      openapi: { method: 'GET', path: '/staff/assignable', tags: ['users'], protect: true, summary: 'Active staff a lead or ticket can be assigned to' },
+      openapi: {
+        method: 'GET',
+        path: '/staff/assignable',
+        tags: ['users'],
+        protect: true,
+        summary: 'Active staff a lead or ticket can be assigned to',
+      },
     })
     .input(assignableStaffInput)
     .output(assignableStaffSchema)
@@ -55,7 +69,8 @@ export const usersRouter = {
         path: '/users',
         tags: ['users'],
         protect: true,
-        summary: 'Create an active staff account with a role and an initial password (409 names a pending request for the same e-mail or phone)',
+        summary:
+          'Create an active staff account with a role and an initial password (409 names a pending request for the same e-mail or phone)',
       },
       successStatus: 201,
     })
@@ -79,7 +94,13 @@ export const usersRouter = {
 
   update: permissionProcedure('users.manage')
     .meta({
-      openapi: { method: 'PATCH', path: '/users/{id}', tags: ['users'], protect: true, summary: 'Rename, change phone or role, disable or re-enable' },
+      openapi: {
+        method: 'PATCH',
+        path: '/users/{id}',
+        tags: ['users'],
+        protect: true,
+        summary: 'Rename, change phone or role, disable or re-enable',
+      },
     })
     .input(updateUserInput)
     .output(staffUserSchema)
@@ -92,7 +113,8 @@ export const usersRouter = {
         path: '/users/{id}/reset-password',
         tags: ['users'],
         protect: true,
-        summary: "Set or generate another user's password, end every session of that user and lift sign-in locks (not your own: change it with your current password)",
+        summary:
+          "Set or generate another user's password, end every session of that user and lift sign-in locks (not your own: change it with your current password)",
       },
     })
     .input(resetPasswordInput)

@@ -118,7 +118,13 @@ export async function createUser(db: Database, actor: StaffActor, input: CreateU
           action: 'user.request_replaced',
           entityType: 'user',
           entityId: request.id,
-          changes: { name: request.name, email: request.email, phone: request.phone, requestedAt: request.createdAt.toISOString(), replacedBy: input.email },
+          changes: {
+            name: request.name,
+            email: request.email,
+            phone: request.phone,
+            requestedAt: request.createdAt.toISOString(),
+            replacedBy: input.email,
+          },
         });
       }
       const [row] = await tx
@@ -153,7 +159,12 @@ export async function createUser(db: Database, actor: StaffActor, input: CreateU
  * only as a hash; approving again issues a new code and voids the old one. The account stays
  * pending until its owner sets a password with the code.
  */
-export async function approveRequest(db: Database, actor: StaffActor, input: ApproveUserInput, deps: UsersDeps): Promise<ApproveUserResult> {
+export async function approveRequest(
+  db: Database,
+  actor: StaffActor,
+  input: ApproveUserInput,
+  deps: UsersDeps,
+): Promise<ApproveUserResult> {
   const code = newActivationCode();
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, input.id)).for('update');
@@ -230,7 +241,9 @@ export async function updateUser(db: Database, actor: StaffActor, input: UpdateU
           }
           if (changes.status && current.status === 'pending' && changes.status.to === 'active') {
             // Activating a request would let whoever sent it in, unverified: approval issues a code instead.
-            throw conflict('An account request is not activated directly: approve it, and its owner sets a password with the activation code');
+            throw conflict(
+              'An account request is not activated directly: approve it, and its owner sets a password with the activation code',
+            );
           }
           const losesAdmin =
             current.role === 'admin' &&
@@ -269,7 +282,11 @@ export const OWN_RESET_MESSAGE = 'Change your own password under Profile: it ask
  * never stored or logged in clear. One's own password goes through the change-password flow,
  * which asks for the current one, so a stolen admin session cannot quietly take the account over.
  */
-export async function resetPassword(db: Database, actor: StaffActor, input: ResetPasswordInput): Promise<{ temporaryPassword: string | null }> {
+export async function resetPassword(
+  db: Database,
+  actor: StaffActor,
+  input: ResetPasswordInput,
+): Promise<{ temporaryPassword: string | null }> {
   if (input.id === actor.user.id) {
     actor.log.warn({ event: 'authz.denied', reason: 'own password reset', userId: actor.user.id }, 'authorization failure');
     throw forbidden(OWN_RESET_MESSAGE);

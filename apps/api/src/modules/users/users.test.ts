@@ -38,7 +38,10 @@ async function row(id: string) {
   return r;
 }
 async function audits(entityId: string, action: string) {
-  return t.db.db.select().from(auditLog).where(and(eq(auditLog.entityId, entityId), eq(auditLog.action, action)));
+  return t.db.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.entityId, entityId), eq(auditLog.action, action)));
 }
 async function expectTrpcError(promise: Promise<unknown>, code: TRPCError['code']) {
   await expect(promise).rejects.toSatisfy((e) => e instanceof TRPCError && e.code === code);
@@ -117,7 +120,13 @@ describe('POST /api/users', () => {
     });
     expect(res.statusCode).toBe(201);
     const created = res.json();
-    expect(created).toMatchObject({ email: 'njeri@example.com', phone: '0700123456', role: 'finance', status: 'active', failedLoginCount: 0 });
+    expect(created).toMatchObject({
+      email: 'njeri@example.com',
+      phone: '0700123456',
+      role: 'finance',
+      status: 'active',
+      failedLoginCount: 0,
+    });
     expect(created.id).not.toBe('00000000-0000-4000-8000-000000000000');
     expect((await login('njeri@example.com', 'saffron-tundra-62-bell')).statusCode).toBe(200);
     const [audit] = await audits(created.id, 'user.create');
@@ -126,20 +135,44 @@ describe('POST /api/users', () => {
   });
 
   it('answers 409 for an e-mail or phone in use (any case), 400 for a common password', async () => {
-    const dupEmail = await call('POST', '/api/users', adminToken, { name: 'X', email: 'NJERI@example.com', role: 'sales', password: 'saffron-tundra-62-bell' });
+    const dupEmail = await call('POST', '/api/users', adminToken, {
+      name: 'X',
+      email: 'NJERI@example.com',
+      role: 'sales',
+      password: 'saffron-tundra-62-bell',
+    });
     expect(dupEmail.statusCode).toBe(409);
     expect(dupEmail.json()).toEqual({ error: 'A user with this e-mail or phone already exists' });
-    const dupPhone = await call('POST', '/api/users', adminToken, { name: 'X', email: 'x1@example.com', phone: '0700123456', role: 'sales', password: 'saffron-tundra-62-bell' });
+    const dupPhone = await call('POST', '/api/users', adminToken, {
+      name: 'X',
+      email: 'x1@example.com',
+      phone: '0700123456',
+      role: 'sales',
+      password: 'saffron-tundra-62-bell',
+    });
     expect(dupPhone.statusCode).toBe(409);
-    const common = await call('POST', '/api/users', adminToken, { name: 'X', email: 'x2@example.com', role: 'sales', password: 'qwertyuiop' });
+    const common = await call('POST', '/api/users', adminToken, {
+      name: 'X',
+      email: 'x2@example.com',
+      role: 'sales',
+      password: 'qwertyuiop',
+    });
     expect(common.statusCode).toBe(400);
     expect(common.json().fieldErrors.password).toBeDefined();
-    const rows = await t.db.db.select().from(users).where(inArray(users.email, ['x1@example.com', 'x2@example.com']));
+    const rows = await t.db.db
+      .select()
+      .from(users)
+      .where(inArray(users.email, ['x1@example.com', 'x2@example.com']));
     expect(rows).toEqual([]);
   });
 
   it('managers may read but not create', async () => {
-    const res = await call('POST', '/api/users', managerToken, { name: 'X', email: 'x3@example.com', role: 'admin', password: 'saffron-tundra-62-bell' });
+    const res = await call('POST', '/api/users', managerToken, {
+      name: 'X',
+      email: 'x3@example.com',
+      role: 'admin',
+      password: 'saffron-tundra-62-bell',
+    });
     expect(res.statusCode).toBe(403);
     expect(await t.db.db.select().from(users).where(eq(users.email, 'x3@example.com'))).toEqual([]);
   });
@@ -288,7 +321,10 @@ describe('the last active admin', () => {
     const rejected = results.find((r) => r.status === 'rejected');
     expect(rejected?.status === 'rejected' && rejected.reason instanceof TRPCError && rejected.reason.code).toBe('CONFLICT');
 
-    const admins = await t.db.db.select().from(users).where(and(eq(users.role, 'admin'), eq(users.status, 'active')));
+    const admins = await t.db.db
+      .select()
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.status, 'active')));
     expect(admins).toHaveLength(1);
     const last = admins[0];
     if (!last) throw new Error('no admin left');

@@ -39,8 +39,24 @@ export default function AuditPage() {
 
   const columns = useMemo<ColumnDef<Entry>[]>(
     () => [
-      { id: 'at', header: 'When (your time)', cell: ({ row }) => <Text size="sm" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(row.original.at)}</Text> },
-      { id: 'actor', header: 'Who', cell: ({ row }) => <Text size="sm" lineClamp={1}>{row.original.actorLabel ?? 'System'}</Text> },
+      {
+        id: 'at',
+        header: 'When (your time)',
+        cell: ({ row }) => (
+          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {formatDateTime(row.original.at)}
+          </Text>
+        ),
+      },
+      {
+        id: 'actor',
+        header: 'Who',
+        cell: ({ row }) => (
+          <Text size="sm" lineClamp={1}>
+            {row.original.actorLabel ?? 'System'}
+          </Text>
+        ),
+      },
       {
         id: 'action',
         header: 'Action',
@@ -67,13 +83,26 @@ export default function AuditPage() {
         ),
       },
       { id: 'outcome', header: 'Outcome', cell: ({ row }) => <StatusBadge status={row.original.outcome} /> },
-      { id: 'ip', header: 'IP', cell: ({ row }) => <Text size="xs" ff="monospace">{row.original.ip ?? '—'}</Text> },
+      {
+        id: 'ip',
+        header: 'IP',
+        cell: ({ row }) => (
+          <Text size="xs" ff="monospace">
+            {row.original.ip ?? '—'}
+          </Text>
+        ),
+      },
       {
         id: 'details',
         header: '',
         cell: ({ row }) => (
           <Tooltip label="Details">
-            <ActionIcon variant="subtle" color="gray" aria-label={`Details of entry ${row.original.id}`} onClick={() => setOpen(row.original)}>
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              aria-label={`Details of entry ${row.original.id}`}
+              onClick={() => setOpen(row.original)}
+            >
               <IconFileSearch size={16} />
             </ActionIcon>
           </Tooltip>
@@ -86,11 +115,7 @@ export default function AuditPage() {
   return (
     <>
       <PageHeader title="Audit log" description="Every sign-in and every change, append-only and chained by hash so tampering shows." />
-      <ListToolbar
-        search={url.action}
-        onSearch={(action) => setUrl({ action })}
-        placeholder="Action, e.g. auth.login or lead.*"
-      >
+      <ListToolbar search={url.action} onSearch={(action) => setUrl({ action })} placeholder="Action, e.g. auth.login or lead.*">
         <Select
           aria-label="Record type"
           placeholder="Any record"
@@ -131,7 +156,9 @@ export default function AuditPage() {
         getRowId={(e) => String(e.id)}
         pager={pager(list.data?.nextCursor)}
         minWidth={900}
-        empty={<EmptyState icon={<IconHistory size={26} stroke={1.5} />} title="No entries match" message="Widen the dates or clear a filter." />}
+        empty={
+          <EmptyState icon={<IconHistory size={26} stroke={1.5} />} title="No entries match" message="Widen the dates or clear a filter." />
+        }
       />
       <Modal opened={open !== null} onClose={() => setOpen(null)} title={open ? `Audit entry #${open.id}` : ''} size="lg">
         {open && (

@@ -1,5 +1,21 @@
 /** One customer: account, service, money and support in tabs, with the actions staff take on them. */
-import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Paper, SimpleGrid, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  CopyButton,
+  Grid,
+  Group,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconCash,
@@ -52,7 +68,8 @@ function CustomerDetail({ customer }: { customer: Customer }) {
   const [subOpen, sub] = useDisclosure(false);
   const [ticketOpen, ticket] = useDisclosure(false);
   const [editOpen, edit] = useDisclosure(false);
-  const current = customer.subscriptions?.find((s) => s.status === 'active') ?? customer.subscriptions?.find((s) => s.status !== 'cancelled');
+  const current =
+    customer.subscriptions?.find((s) => s.status === 'active') ?? customer.subscriptions?.find((s) => s.status !== 'cancelled');
   const tab = params.get('tab') ?? 'subscriptions';
   const ref = { id: customer.id, name: customer.name, accountNumber: customer.accountNumber };
 
@@ -98,7 +115,13 @@ function CustomerDetail({ customer }: { customer: Customer }) {
             <CopyButton value={customer.accountNumber}>
               {({ copied, copy }) => (
                 <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-                  <Button variant="subtle" size="compact-xs" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label="Copy account number">
+                  <Button
+                    variant="subtle"
+                    size="compact-xs"
+                    color={copied ? 'teal' : 'gray'}
+                    onClick={copy}
+                    aria-label="Copy account number"
+                  >
                     {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
                   </Button>
                 </Tooltip>
@@ -136,9 +159,29 @@ function CustomerDetail({ customer }: { customer: Customer }) {
             </Title>
             <DetailList
               items={[
-                { label: 'Phone', value: <Anchor href={`tel:${customer.phone}`} size="sm">{customer.phone}</Anchor>, icon: <IconPhone size={16} /> },
-                { label: 'E-mail', value: customer.email && <Anchor href={`mailto:${customer.email}`} size="sm">{customer.email}</Anchor>, icon: <IconMail size={16} /> },
-                { label: 'Address', value: [customer.address, customer.location].filter(Boolean).join(' · '), icon: <IconMapPin size={16} /> },
+                {
+                  label: 'Phone',
+                  value: (
+                    <Anchor href={`tel:${customer.phone}`} size="sm">
+                      {customer.phone}
+                    </Anchor>
+                  ),
+                  icon: <IconPhone size={16} />,
+                },
+                {
+                  label: 'E-mail',
+                  value: customer.email && (
+                    <Anchor href={`mailto:${customer.email}`} size="sm">
+                      {customer.email}
+                    </Anchor>
+                  ),
+                  icon: <IconMail size={16} />,
+                },
+                {
+                  label: 'Address',
+                  value: [customer.address, customer.location].filter(Boolean).join(' · '),
+                  icon: <IconMapPin size={16} />,
+                },
               ]}
             />
             {customer.notes && (
@@ -162,7 +205,16 @@ function CustomerDetail({ customer }: { customer: Customer }) {
           <Card p={0}>
             <Tabs
               value={tab}
-              onChange={(v) => setParams((p) => { const n = new URLSearchParams(p); n.set('tab', v ?? 'subscriptions'); return n; }, { replace: true })}
+              onChange={(v) =>
+                setParams(
+                  (p) => {
+                    const n = new URLSearchParams(p);
+                    n.set('tab', v ?? 'subscriptions');
+                    return n;
+                  },
+                  { replace: true },
+                )
+              }
               keepMounted={false}
             >
               <Tabs.List px="sm" pt="xs" style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
@@ -235,7 +287,13 @@ function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: (
         icon={<IconRouter size={26} stroke={1.5} />}
         title="No subscriptions"
         message="Sell this customer a plan to get them connected."
-        action={onNew && <Button leftSection={<IconPlus size={16} />} onClick={onNew}>New subscription</Button>}
+        action={
+          onNew && (
+            <Button leftSection={<IconPlus size={16} />} onClick={onNew}>
+              New subscription
+            </Button>
+          )
+        }
       />
     );
   }
@@ -285,9 +343,25 @@ function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: (
 
 const paymentColumns: ColumnDef<Payment>[] = [
   { id: 'paidAt', header: 'Paid', cell: ({ row }) => formatDateTime(row.original.paidAt) },
-  { id: 'amount', header: 'Amount', cell: ({ row }) => <Text fw={600} size="sm">{formatMoney(row.original.amountCents)}</Text> },
+  {
+    id: 'amount',
+    header: 'Amount',
+    cell: ({ row }) => (
+      <Text fw={600} size="sm">
+        {formatMoney(row.original.amountCents)}
+      </Text>
+    ),
+  },
   { id: 'method', header: 'Method', cell: ({ row }) => METHOD_LABELS[row.original.method] },
-  { id: 'reference', header: 'Reference', cell: ({ row }) => <Text ff="monospace" size="sm">{row.original.reference}</Text> },
+  {
+    id: 'reference',
+    header: 'Reference',
+    cell: ({ row }) => (
+      <Text ff="monospace" size="sm">
+        {row.original.reference}
+      </Text>
+    ),
+  },
   { id: 'status', header: 'Status', cell: ({ row }) => <StatusBadge status={row.original.status} /> },
 ];
 

@@ -74,7 +74,11 @@ export default function CustomersPage() {
         id: 'location',
         header: 'Location',
         enableSorting: false,
-        cell: ({ row }) => <Text size="sm" lineClamp={1}>{row.original.location ?? row.original.address ?? '—'}</Text>,
+        cell: ({ row }) => (
+          <Text size="sm" lineClamp={1}>
+            {row.original.location ?? row.original.address ?? '—'}
+          </Text>
+        ),
       },
       {
         id: 'balance',
@@ -101,7 +105,17 @@ export default function CustomersPage() {
         actions={
           <>
             {can('customers.export') && (
-              <ExportButton path="/api/customers/export" filename="customers" params={{ search: filters.search, status: filters.status, planId: filters.planId, sort: filters.sort, order: filters.order }} />
+              <ExportButton
+                path="/api/customers/export"
+                filename="customers"
+                params={{
+                  search: filters.search,
+                  status: filters.status,
+                  planId: filters.planId,
+                  sort: filters.sort,
+                  order: filters.order,
+                }}
+              />
             )}
             {can('customers.create') && (
               <Button leftSection={<IconPlus size={16} />} onClick={createModal.open}>

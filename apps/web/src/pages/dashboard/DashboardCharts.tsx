@@ -34,18 +34,18 @@ export default function DashboardCharts({ summary }: { summary: Summary }) {
             </div>
           </Group>
           <AreaChart
-              h={240}
-              data={revenue}
-              dataKey="day"
-              series={[{ name: 'revenue', label: 'Revenue', color: 'green.6' }]}
-              curveType="monotone"
-              valueFormatter={(v) => formatMoneyCompact(v * 100)}
-              gridAxis="y"
-              tickLine="none"
-              withDots={false}
-              xAxisProps={{ interval: 'preserveStartEnd', minTickGap: 24 }}
-              yAxisProps={{ width: 72 }}
-            />
+            h={240}
+            data={revenue}
+            dataKey="day"
+            series={[{ name: 'revenue', label: 'Revenue', color: 'green.6' }]}
+            curveType="monotone"
+            valueFormatter={(v) => formatMoneyCompact(v * 100)}
+            gridAxis="y"
+            tickLine="none"
+            withDots={false}
+            xAxisProps={{ interval: 'preserveStartEnd', minTickGap: 24 }}
+            yAxisProps={{ width: 72 }}
+          />
         </Card>
       )}
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
@@ -97,7 +97,14 @@ export default function DashboardCharts({ summary }: { summary: Summary }) {
               <Stack gap={6}>
                 {(Object.keys(PRIORITY_COLORS) as (keyof typeof PRIORITY_COLORS)[]).map((p) => (
                   <Group key={p} gap={8}>
-                    <div style={{ width: 10, height: 10, borderRadius: 3, background: `var(--mantine-color-${PRIORITY_COLORS[p].replace('.', '-')})` }} />
+                    <div
+                      style={{
+                        width: 10,
+                        height: 10,
+                        borderRadius: 3,
+                        background: `var(--mantine-color-${PRIORITY_COLORS[p].replace('.', '-')})`,
+                      }}
+                    />
                     <Text size="sm" w={70}>
                       {p.charAt(0).toUpperCase() + p.slice(1)}
                     </Text>

@@ -302,15 +302,7 @@ function LeadCard({
         </Button>
       )}
       {lead.status === 'won' && lead.customerId && (
-        <Button
-          mt="xs"
-          size="compact-xs"
-          variant="subtle"
-          color="teal"
-          fullWidth
-          component={Link}
-          to={`/customers/${lead.customerId}`}
-        >
+        <Button mt="xs" size="compact-xs" variant="subtle" color="teal" fullWidth component={Link} to={`/customers/${lead.customerId}`}>
           View customer
         </Button>
       )}

@@ -66,7 +66,11 @@ function LeadDetail({ lead }: { lead: Lead }) {
               </Button>
             )}
             {writable && lead.status === 'lost' && (
-              <Button variant="default" leftSection={<IconRefresh size={16} />} onClick={() => setStatus.mutate({ id: lead.id, status: 'new' })}>
+              <Button
+                variant="default"
+                leftSection={<IconRefresh size={16} />}
+                onClick={() => setStatus.mutate({ id: lead.id, status: 'new' })}
+              >
                 Reopen
               </Button>
             )}
@@ -102,9 +106,7 @@ function LeadDetail({ lead }: { lead: Lead }) {
         {lead.status === 'lost' ? (
           <Group gap="sm">
             <StatusBadge status="lost" />
-            <Text size="sm">
-              Lost{lead.lostReason ? `: ${lead.lostReason}` : ''}. Reopen it to start again from New.
-            </Text>
+            <Text size="sm">Lost{lead.lostReason ? `: ${lead.lostReason}` : ''}. Reopen it to start again from New.</Text>
           </Group>
         ) : (
           <Stepper active={step} size="sm" allowNextStepsSelect={false} iconSize={30} aria-label="Pipeline stage">
@@ -123,8 +125,24 @@ function LeadDetail({ lead }: { lead: Lead }) {
             </Title>
             <DetailList
               items={[
-                { label: 'Phone', value: <Anchor href={`tel:${lead.phone}`} size="sm">{lead.phone}</Anchor>, icon: <IconPhone size={16} /> },
-                { label: 'E-mail', value: lead.email && <Anchor href={`mailto:${lead.email}`} size="sm">{lead.email}</Anchor>, icon: <IconMail size={16} /> },
+                {
+                  label: 'Phone',
+                  value: (
+                    <Anchor href={`tel:${lead.phone}`} size="sm">
+                      {lead.phone}
+                    </Anchor>
+                  ),
+                  icon: <IconPhone size={16} />,
+                },
+                {
+                  label: 'E-mail',
+                  value: lead.email && (
+                    <Anchor href={`mailto:${lead.email}`} size="sm">
+                      {lead.email}
+                    </Anchor>
+                  ),
+                  icon: <IconMail size={16} />,
+                },
                 { label: 'Address', value: [lead.address, lead.location].filter(Boolean).join(' · '), icon: <IconMapPin size={16} /> },
                 { label: 'Interested in', value: lead.planName, icon: <IconPackage size={16} /> },
                 { label: 'Source', value: lead.source, icon: <IconSpeakerphone size={16} /> },

@@ -75,14 +75,7 @@ function LeadForm({ lead, onDone, onSaved }: { lead?: Lead; onDone: () => void; 
         <FormAlert errors={errors} />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <TextInput label="Name" required data-autofocus {...form.register('name')} error={errors.name?.message} />
-          <TextInput
-            label="Phone"
-            required
-            type="tel"
-            placeholder="0712345678"
-            {...form.register('phone')}
-            error={errors.phone?.message}
-          />
+          <TextInput label="Phone" required type="tel" placeholder="0712345678" {...form.register('phone')} error={errors.phone?.message} />
           <TextInput label="E-mail" type="email" {...form.register('email')} error={errors.email?.message} />
           <Controller
             control={form.control}

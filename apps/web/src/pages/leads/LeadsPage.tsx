@@ -64,19 +64,38 @@ export default function LeadsPage() {
         ),
       },
       { id: 'status', header: 'Stage', enableSorting: false, cell: ({ row }) => <StatusBadge status={row.original.status} /> },
-      { id: 'plan', header: 'Plan', enableSorting: false, cell: ({ row }) => row.original.planName ?? <Text c="dimmed" size="sm">—</Text> },
+      {
+        id: 'plan',
+        header: 'Plan',
+        enableSorting: false,
+        cell: ({ row }) =>
+          row.original.planName ?? (
+            <Text c="dimmed" size="sm">
+              —
+            </Text>
+          ),
+      },
       {
         id: 'assignee',
         header: 'Assigned to',
         enableSorting: false,
-        cell: ({ row }) => row.original.assigneeName ?? <Text c="dimmed" size="sm">Unassigned</Text>,
+        cell: ({ row }) =>
+          row.original.assigneeName ?? (
+            <Text c="dimmed" size="sm">
+              Unassigned
+            </Text>
+          ),
       },
       { id: 'source', header: 'Source', enableSorting: false, cell: ({ row }) => row.original.source ?? '—' },
       {
         id: 'updatedAt',
         accessorFn: (l) => l.updatedAt,
         header: 'Last activity',
-        cell: ({ row }) => <Text size="sm" title={row.original.updatedAt}>{formatRelative(row.original.updatedAt)}</Text>,
+        cell: ({ row }) => (
+          <Text size="sm" title={row.original.updatedAt}>
+            {formatRelative(row.original.updatedAt)}
+          </Text>
+        ),
       },
       { id: 'createdAt', accessorFn: (l) => l.createdAt, header: 'Created', cell: ({ row }) => formatDate(row.original.createdAt) },
     ],
@@ -97,7 +116,16 @@ export default function LeadsPage() {
               <ExportButton
                 path="/api/leads/export"
                 filename="leads"
-                params={{ search: filters.search, status: filters.status, assignee: filters.assignee, planId: filters.planId, createdFrom: filters.createdFrom, createdTo: filters.createdTo, sort: filters.sort, order: filters.order }}
+                params={{
+                  search: filters.search,
+                  status: filters.status,
+                  assignee: filters.assignee,
+                  planId: filters.planId,
+                  createdFrom: filters.createdFrom,
+                  createdTo: filters.createdTo,
+                  sort: filters.sort,
+                  order: filters.order,
+                }}
               />
             )}
             {can('leads.write') && (
@@ -118,11 +146,7 @@ export default function LeadsPage() {
           value={filters.status ?? null}
           onChange={(status) => setUrl({ status })}
         />
-        <AssigneeFilter
-          value={filters.assignee}
-          onChange={(assignee) => setUrl({ assignee })}
-          work="leads"
-        />
+        <AssigneeFilter value={filters.assignee} onChange={(assignee) => setUrl({ assignee })} work="leads" />
         <Select
           aria-label="Plan"
           placeholder="Any plan"
@@ -133,7 +157,13 @@ export default function LeadsPage() {
           onChange={(plan) => setUrl({ plan })}
         />
         <Group gap={6} wrap="nowrap">
-          <TextInput type="date" aria-label="Created from" value={url.from} onChange={(e) => setUrl({ from: e.currentTarget.value })} w={150} />
+          <TextInput
+            type="date"
+            aria-label="Created from"
+            value={url.from}
+            onChange={(e) => setUrl({ from: e.currentTarget.value })}
+            w={150}
+          />
           <Text size="sm" c="dimmed">
             to
           </Text>

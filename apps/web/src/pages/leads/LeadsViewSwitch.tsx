@@ -10,8 +10,22 @@ export function LeadsViewSwitch({ value }: { value: 'table' | 'board' }) {
       value={value}
       onChange={(v) => void navigate(v === 'board' ? '/leads/board' : '/leads')}
       data={[
-        { value: 'table', label: <span style={{ display: 'inline-flex', gap: 6, alignItems: 'center' }}><IconList size={16} /> Table</span> },
-        { value: 'board', label: <span style={{ display: 'inline-flex', gap: 6, alignItems: 'center' }}><IconLayoutKanban size={16} /> Board</span> },
+        {
+          value: 'table',
+          label: (
+            <span style={{ display: 'inline-flex', gap: 6, alignItems: 'center' }}>
+              <IconList size={16} /> Table
+            </span>
+          ),
+        },
+        {
+          value: 'board',
+          label: (
+            <span style={{ display: 'inline-flex', gap: 6, alignItems: 'center' }}>
+              <IconLayoutKanban size={16} /> Board
+            </span>
+          ),
+        },
       ]}
     />
   );

@@ -40,11 +40,14 @@ export function useSetLeadStatus() {
         const lists = queryClient.getQueriesData<LeadPage>({ queryKey: listKey });
         const detailKey = trpc.leads.get.queryKey({ id: vars.id });
         const detail = queryClient.getQueryData<Lead>(detailKey);
-        const moved =
-          detail ??
-          lists.flatMap(([, page]) => page?.items ?? []).find((l) => l.id === vars.id);
+        const moved = detail ?? lists.flatMap(([, page]) => page?.items ?? []).find((l) => l.id === vars.id);
         if (moved) {
-          const updated: Lead = { ...moved, status: vars.status, lostReason: vars.reason ?? moved.lostReason, updatedAt: new Date().toISOString() };
+          const updated: Lead = {
+            ...moved,
+            status: vars.status,
+            lostReason: vars.reason ?? moved.lostReason,
+            updatedAt: new Date().toISOString(),
+          };
           for (const [key, page] of lists) {
             if (!page) continue;
             const filter = statusFilterOf(key);
@@ -163,9 +166,12 @@ function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
       <Stack>
         <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title="Converted">
           <Text size="sm">
-            {lead.name} is customer <strong data-testid="account-number" style={{ whiteSpace: 'nowrap' }}>{convert.data.accountNumber}</strong>
-            {convert.data.subscriptionId ? ', with a pending subscription ready to activate.' : '.'} They pay by M-Pesa with this
-            account number.
+            {lead.name} is customer{' '}
+            <strong data-testid="account-number" style={{ whiteSpace: 'nowrap' }}>
+              {convert.data.accountNumber}
+            </strong>
+            {convert.data.subscriptionId ? ', with a pending subscription ready to activate.' : '.'} They pay by M-Pesa with this account
+            number.
           </Text>
         </Alert>
         <Group justify="flex-end">
@@ -184,8 +190,8 @@ function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
     <form noValidate onSubmit={form.handleSubmit((values) => convert.mutate(values))}>
       <Stack>
         <Text size="sm" c="dimmed">
-          Opens a customer account with a new account number. Choose a plan to also create their subscription (it starts
-          as pending until activated).
+          Opens a customer account with a new account number. Choose a plan to also create their subscription (it starts as pending until
+          activated).
         </Text>
         <FormAlert errors={errors} />
         <Controller

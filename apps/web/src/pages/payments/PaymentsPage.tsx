@@ -1,6 +1,21 @@
 /** Payments: record money received, reverse a mistaken one, assign an unmatched one to its customer. */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Anchor, Badge, Button, Group, Menu, Modal, SegmentedControl, Select, Stack, Text, TextInput, Textarea, ActionIcon } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Menu,
+  Modal,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+  ActionIcon,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { PAYMENT_METHODS, PAYMENT_SORTS, PAYMENT_STATUSES, assignPaymentInput, reversePaymentInput } from '@netflow/contracts';
 import { IconArrowBackUp, IconCash, IconDots, IconLink, IconPlus } from '@tabler/icons-react';
@@ -49,7 +64,16 @@ export default function PaymentsPage() {
 
   const columns = useMemo<ColumnDef<Payment>[]>(
     () => [
-      { id: 'paidAt', accessorFn: (p) => p.paidAt, header: 'Paid', cell: ({ row }) => <Text size="sm" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(row.original.paidAt)}</Text> },
+      {
+        id: 'paidAt',
+        accessorFn: (p) => p.paidAt,
+        header: 'Paid',
+        cell: ({ row }) => (
+          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {formatDateTime(row.original.paidAt)}
+          </Text>
+        ),
+      },
       {
         id: 'customer',
         header: 'Customer',
@@ -95,7 +119,16 @@ export default function PaymentsPage() {
           </Badge>
         ),
       },
-      { id: 'reference', header: 'Reference', enableSorting: false, cell: ({ row }) => <Text ff="monospace" size="sm" style={{ whiteSpace: 'nowrap' }}>{row.original.reference}</Text> },
+      {
+        id: 'reference',
+        header: 'Reference',
+        enableSorting: false,
+        cell: ({ row }) => (
+          <Text ff="monospace" size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {row.original.reference}
+          </Text>
+        ),
+      },
       {
         id: 'payer',
         header: 'Payer',
@@ -129,7 +162,13 @@ export default function PaymentsPage() {
           return (
             <Group justify="flex-end" gap={4} wrap="nowrap">
               {assignable && (
-                <Button size="compact-sm" variant="light" color="orange" leftSection={<IconLink size={14} />} onClick={() => setAssigning(p)}>
+                <Button
+                  size="compact-sm"
+                  variant="light"
+                  color="orange"
+                  leftSection={<IconLink size={14} />}
+                  onClick={() => setAssigning(p)}
+                >
                   Assign
                 </Button>
               )}
@@ -197,7 +236,13 @@ export default function PaymentsPage() {
           onChange={(method) => setUrl({ method })}
         />
         <Group gap={6} wrap="nowrap">
-          <TextInput type="date" aria-label="Paid from" value={url.from} onChange={(e) => setUrl({ from: e.currentTarget.value })} w={150} />
+          <TextInput
+            type="date"
+            aria-label="Paid from"
+            value={url.from}
+            onChange={(e) => setUrl({ from: e.currentTarget.value })}
+            w={150}
+          />
           <Text size="sm" c="dimmed">
             to
           </Text>
@@ -303,8 +348,8 @@ function AssignForm({ payment, onClose }: { payment: Payment; onClose: () => voi
     <form noValidate onSubmit={form.handleSubmit((v) => assign.mutate(v))}>
       <Stack>
         <Text size="sm">
-          {formatMoney(payment.amountCents)} by {METHOD_LABELS[payment.method]} ({payment.reference}); the payer typed “{payment.accountReference ?? '—'}”.
-          Choose the customer it belongs to; their subscription is renewed.
+          {formatMoney(payment.amountCents)} by {METHOD_LABELS[payment.method]} ({payment.reference}); the payer typed “
+          {payment.accountReference ?? '—'}”. Choose the customer it belongs to; their subscription is renewed.
         </Text>
         <FormAlert errors={errors} />
         <Controller

@@ -56,10 +56,19 @@ function RecordPaymentForm({ customer, onClose }: { customer?: { id: string; nam
   const record = useMutation(
     trpc.payments.record.mutationOptions({
       onSuccess: (payment) => {
-        for (const key of [trpc.payments.pathKey(), trpc.customers.pathKey(), trpc.subscriptions.pathKey(), trpc.dashboard.pathKey(), trpc.activities.pathKey()]) {
+        for (const key of [
+          trpc.payments.pathKey(),
+          trpc.customers.pathKey(),
+          trpc.subscriptions.pathKey(),
+          trpc.dashboard.pathKey(),
+          trpc.activities.pathKey(),
+        ]) {
           void queryClient.invalidateQueries({ queryKey: key });
         }
-        notifySuccess(describeOutcome(payment), payment.customerName ? `Payment from ${payment.customerName} recorded` : 'Payment recorded');
+        notifySuccess(
+          describeOutcome(payment),
+          payment.customerName ? `Payment from ${payment.customerName} recorded` : 'Payment recorded',
+        );
       },
       onError: (error) => applyServerErrors(error, form.setError, FIELDS),
     }),
@@ -97,8 +106,8 @@ function RecordPaymentForm({ customer, onClose }: { customer?: { id: string; nam
         <FormAlert errors={errors} />
         {customer ? (
           <Text size="sm" c="dimmed">
-            Account <strong>{customer.accountNumber}</strong>. The money goes to their balance; every whole plan price in it renews
-            their subscription by one period.
+            Account <strong>{customer.accountNumber}</strong>. The money goes to their balance; every whole plan price in it renews their
+            subscription by one period.
           </Text>
         ) : (
           <TextInput
@@ -139,14 +148,29 @@ function RecordPaymentForm({ customer, onClose }: { customer?: { id: string; nam
             control={form.control}
             name="amountCents"
             render={({ field }) => (
-              <MoneyInput label="Amount" required value={field.value} onChange={field.onChange} onBlur={field.onBlur} ref={field.ref} error={errors.amountCents?.message} />
+              <MoneyInput
+                label="Amount"
+                required
+                value={field.value}
+                onChange={field.onChange}
+                onBlur={field.onBlur}
+                ref={field.ref}
+                error={errors.amountCents?.message}
+              />
             )}
           />
           <Controller
             control={form.control}
             name="paidAt"
             render={({ field }) => (
-              <DateTimeInput label="Paid at" description="Leave empty for now" value={field.value} onChange={field.onChange} ref={field.ref} error={errors.paidAt?.message} />
+              <DateTimeInput
+                label="Paid at"
+                description="Leave empty for now"
+                value={field.value}
+                onChange={field.onChange}
+                ref={field.ref}
+                error={errors.paidAt?.message}
+              />
             )}
           />
           <TextInput label="Payer name" {...form.register('payerName', emptyAsUndefined)} error={errors.payerName?.message} />

@@ -1,6 +1,20 @@
 /** Plans: what the ISP sells. Everyone with plans.read sees them; managers and admins change them. */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { ActionIcon, Button, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { PLAN_SORTS, PLAN_TYPES, createPlanInput } from '@netflow/contracts';
 import { IconArrowDown, IconArrowUp, IconEdit, IconPackage, IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -101,7 +115,12 @@ export default function PlansPage() {
                 <Group justify="flex-end" gap={4} wrap="nowrap">
                   <ActiveToggle plan={row.original} />
                   <Tooltip label="Edit plan">
-                    <ActionIcon variant="subtle" color="gray" aria-label={`Edit ${row.original.name}`} onClick={() => setEditing(row.original)}>
+                    <ActionIcon
+                      variant="subtle"
+                      color="gray"
+                      aria-label={`Edit ${row.original.name}`}
+                      onClick={() => setEditing(row.original)}
+                    >
                       <IconEdit size={16} />
                     </ActionIcon>
                   </Tooltip>
@@ -209,7 +228,14 @@ function RateInput({
   onChange,
   ref,
   ...props
-}: { label: string; value: number | undefined; onChange: (kbps: number | undefined) => void; error?: string; ref?: Ref<HTMLInputElement>; required?: boolean }) {
+}: {
+  label: string;
+  value: number | undefined;
+  onChange: (kbps: number | undefined) => void;
+  error?: string;
+  ref?: Ref<HTMLInputElement>;
+  required?: boolean;
+}) {
   return (
     <NumberInput
       ref={ref}
@@ -260,7 +286,14 @@ function PlanForm({ plan, onClose }: { plan?: Plan; onClose: () => void }) {
     >
       <Stack>
         <FormAlert errors={errors} />
-        <TextInput label="Name" required data-autofocus placeholder="e.g. Home 10 Mbps" {...form.register('name')} error={errors.name?.message} />
+        <TextInput
+          label="Name"
+          required
+          data-autofocus
+          placeholder="e.g. Home 10 Mbps"
+          {...form.register('name')}
+          error={errors.name?.message}
+        />
         <Controller
           control={form.control}
           name="type"
@@ -283,17 +316,44 @@ function PlanForm({ plan, onClose }: { plan?: Plan; onClose: () => void }) {
           <Controller
             control={form.control}
             name="downloadKbps"
-            render={({ field }) => <RateInput label="Download" required value={field.value} onChange={field.onChange} ref={field.ref} error={errors.downloadKbps?.message} />}
+            render={({ field }) => (
+              <RateInput
+                label="Download"
+                required
+                value={field.value}
+                onChange={field.onChange}
+                ref={field.ref}
+                error={errors.downloadKbps?.message}
+              />
+            )}
           />
           <Controller
             control={form.control}
             name="uploadKbps"
-            render={({ field }) => <RateInput label="Upload" required value={field.value} onChange={field.onChange} ref={field.ref} error={errors.uploadKbps?.message} />}
+            render={({ field }) => (
+              <RateInput
+                label="Upload"
+                required
+                value={field.value}
+                onChange={field.onChange}
+                ref={field.ref}
+                error={errors.uploadKbps?.message}
+              />
+            )}
           />
           <Controller
             control={form.control}
             name="priceCents"
-            render={({ field }) => <MoneyInput label="Price" required value={field.value} onChange={field.onChange} ref={field.ref} error={errors.priceCents?.message} />}
+            render={({ field }) => (
+              <MoneyInput
+                label="Price"
+                required
+                value={field.value}
+                onChange={field.onChange}
+                ref={field.ref}
+                error={errors.priceCents?.message}
+              />
+            )}
           />
           <Controller
             control={form.control}
@@ -318,7 +378,12 @@ function PlanForm({ plan, onClose }: { plan?: Plan; onClose: () => void }) {
           control={form.control}
           name="active"
           render={({ field }) => (
-            <Switch label="On sale" description="Retired plans stay on existing subscriptions but cannot be sold" checked={field.value ?? true} onChange={(e) => field.onChange(e.currentTarget.checked)} />
+            <Switch
+              label="On sale"
+              description="Retired plans stay on existing subscriptions but cannot be sold"
+              checked={field.value ?? true}
+              onChange={(e) => field.onChange(e.currentTarget.checked)}
+            />
           )}
         />
         <Group justify="flex-end">

@@ -109,7 +109,13 @@ function ChangePassword() {
       <form noValidate onSubmit={form.handleSubmit(({ currentPassword, newPassword }) => change.mutate({ currentPassword, newPassword }))}>
         <Stack>
           <FormAlert errors={errors} />
-          <PasswordInput label="Current password" required autoComplete="current-password" {...form.register('currentPassword')} error={errors.currentPassword?.message} />
+          <PasswordInput
+            label="Current password"
+            required
+            autoComplete="current-password"
+            {...form.register('currentPassword')}
+            error={errors.currentPassword?.message}
+          />
           <PasswordInput
             label="New password"
             description="8–128 characters. Long passphrases are best; common passwords are refused."
@@ -118,7 +124,13 @@ function ChangePassword() {
             {...form.register('newPassword')}
             error={errors.newPassword?.message}
           />
-          <PasswordInput label="Repeat the new password" required autoComplete="new-password" {...form.register('confirmPassword')} error={errors.confirmPassword?.message} />
+          <PasswordInput
+            label="Repeat the new password"
+            required
+            autoComplete="new-password"
+            {...form.register('confirmPassword')}
+            error={errors.confirmPassword?.message}
+          />
           <Group justify="flex-end">
             <Button type="submit" loading={change.isPending}>
               Change password
@@ -150,8 +162,8 @@ function SignOutEverywhere() {
         </Title>
       </Group>
       <Text size="sm" c="dimmed" mb="md">
-        Ends every session of your account at once: this browser, other computers and phones. Use it if you signed in on a shared
-        device or suspect someone knows your password.
+        Ends every session of your account at once: this browser, other computers and phones. Use it if you signed in on a shared device or
+        suspect someone knows your password.
       </Text>
       <Group>
         <Button color="red" variant="light" onClick={() => logout.mutate({})} loading={logout.isPending}>

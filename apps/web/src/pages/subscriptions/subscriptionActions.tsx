@@ -14,7 +14,10 @@ import { useTRPC } from '../../trpc';
 
 type Action = 'activate' | 'suspend' | 'restore' | 'cancel';
 
-const ACTIONS: Record<Action, { label: string; from: SubscriptionStatus[]; permission: Permission; icon: typeof IconPower; color?: string; confirm?: string }> = {
+const ACTIONS: Record<
+  Action,
+  { label: string; from: SubscriptionStatus[]; permission: Permission; icon: typeof IconPower; color?: string; confirm?: string }
+> = {
   activate: { label: 'Activate', from: ['pending'], permission: 'subscriptions.provision', icon: IconPower },
   suspend: {
     label: 'Suspend',
@@ -114,7 +117,11 @@ export function SubscriptionActions({ subscription }: { subscription: { id: stri
           </Menu.Dropdown>
         </Menu>
       )}
-      <Modal opened={confirming !== null} onClose={() => setConfirming(null)} title={confirming ? `${ACTIONS[confirming].label}: ${subscription.planName}` : ''}>
+      <Modal
+        opened={confirming !== null}
+        onClose={() => setConfirming(null)}
+        title={confirming ? `${ACTIONS[confirming].label}: ${subscription.planName}` : ''}
+      >
         {confirming && (
           <form
             onSubmit={(e) => {
@@ -182,7 +189,14 @@ function NewSubscriptionForm({ customerId, onClose }: { customerId: string; onCl
           control={form.control}
           name="planId"
           render={({ field }) => (
-            <PlanPicker label="Plan" required value={field.value || null} onChange={(v) => field.onChange(v ?? '')} ref={field.ref} error={errors.planId?.message} />
+            <PlanPicker
+              label="Plan"
+              required
+              value={field.value || null}
+              onChange={(v) => field.onChange(v ?? '')}
+              ref={field.ref}
+              error={errors.planId?.message}
+            />
           )}
         />
         <TextInput

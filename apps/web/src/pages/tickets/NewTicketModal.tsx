@@ -74,8 +74,22 @@ function NewTicketForm({ customer, onClose }: { customer?: { id: string; name: s
             )}
           />
         )}
-        <TextInput label="Subject" required data-autofocus placeholder="e.g. No internet since morning" {...form.register('subject')} error={errors.subject?.message} />
-        <Textarea label="Description" autosize minRows={3} maxRows={10} {...form.register('description')} error={errors.description?.message} />
+        <TextInput
+          label="Subject"
+          required
+          data-autofocus
+          placeholder="e.g. No internet since morning"
+          {...form.register('subject')}
+          error={errors.subject?.message}
+        />
+        <Textarea
+          label="Description"
+          autosize
+          minRows={3}
+          maxRows={10}
+          {...form.register('description')}
+          error={errors.description?.message}
+        />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Controller
             control={form.control}

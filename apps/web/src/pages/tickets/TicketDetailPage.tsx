@@ -176,7 +176,12 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
                   <DetailList items={[{ label: 'Assigned to', value: ticket.assigneeName ?? 'Unassigned' }]} />
                 )}
                 {updatable && ticket.assigneeId !== me.id && (
-                  <Button variant="light" leftSection={<IconUserCheck size={16} />} onClick={() => change({ assigneeId: me.id })} disabled={update.isPending}>
+                  <Button
+                    variant="light"
+                    leftSection={<IconUserCheck size={16} />}
+                    onClick={() => change({ assigneeId: me.id })}
+                    disabled={update.isPending}
+                  >
                     Assign to me
                   </Button>
                 )}
@@ -198,7 +203,14 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
                       ticket.customerName
                     ),
                   },
-                  { label: 'Account', value: <Text ff="monospace" size="sm">{ticket.accountNumber}</Text> },
+                  {
+                    label: 'Account',
+                    value: (
+                      <Text ff="monospace" size="sm">
+                        {ticket.accountNumber}
+                      </Text>
+                    ),
+                  },
                   { label: 'Resolved', value: ticket.resolvedAt ? formatDateTime(ticket.resolvedAt) : null },
                 ]}
               />
@@ -228,7 +240,15 @@ function CommentForm({ ticketId }: { ticketId: string }) {
     <form noValidate onSubmit={form.handleSubmit((v) => add.mutate(v))}>
       <Stack gap="xs" mt="sm">
         <FormAlert errors={errors} />
-        <Textarea label="Add a comment" placeholder="What did you find or do?" autosize minRows={2} maxRows={8} {...form.register('body')} error={errors.body?.message} />
+        <Textarea
+          label="Add a comment"
+          placeholder="What did you find or do?"
+          autosize
+          minRows={2}
+          maxRows={8}
+          {...form.register('body')}
+          error={errors.body?.message}
+        />
         <Group justify="flex-end">
           <Button type="submit" size="sm" loading={add.isPending}>
             Comment

@@ -61,7 +61,12 @@ export default function TicketsPage() {
         id: 'assignee',
         header: 'Assigned to',
         enableSorting: false,
-        cell: ({ row }) => row.original.assigneeName ?? <Text c="dimmed" size="sm">Unassigned</Text>,
+        cell: ({ row }) =>
+          row.original.assigneeName ?? (
+            <Text c="dimmed" size="sm">
+              Unassigned
+            </Text>
+          ),
       },
       { id: 'updatedAt', accessorFn: (t) => t.updatedAt, header: 'Updated', cell: ({ row }) => formatRelative(row.original.updatedAt) },
       { id: 'createdAt', accessorFn: (t) => t.createdAt, header: 'Opened', cell: ({ row }) => formatRelative(row.original.createdAt) },
@@ -73,7 +78,11 @@ export default function TicketsPage() {
     <>
       <PageHeader
         title="Tickets"
-        description={can('tickets.update') && !can('users.read') && can('tickets.read') ? 'Support requests you can work on.' : 'Support requests from customers.'}
+        description={
+          can('tickets.update') && !can('users.read') && can('tickets.read')
+            ? 'Support requests you can work on.'
+            : 'Support requests from customers.'
+        }
         actions={
           can('tickets.create') && (
             <Button leftSection={<IconPlus size={16} />} onClick={createModal.open}>
@@ -101,11 +110,7 @@ export default function TicketsPage() {
           value={filters.priority ?? null}
           onChange={(priority) => setUrl({ priority })}
         />
-        <AssigneeFilter
-          value={filters.assignee}
-          onChange={(assignee) => setUrl({ assignee })}
-          work="tickets"
-        />
+        <AssigneeFilter value={filters.assignee} onChange={(assignee) => setUrl({ assignee })} work="tickets" />
       </ListToolbar>
       <DataTable
         caption="Tickets"

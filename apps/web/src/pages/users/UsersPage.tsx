@@ -27,7 +27,17 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { PENDING_REQUEST_CONFLICT_PREFIX, ROLES, USER_STATUSES, createUserInput, type Role } from '@netflow/contracts';
-import { IconCheck, IconCopy, IconDots, IconKey, IconLock, IconPlus, IconUserCheck, IconUserOff, IconUsersGroup } from '@tabler/icons-react';
+import {
+  IconCheck,
+  IconCopy,
+  IconDots,
+  IconKey,
+  IconLock,
+  IconPlus,
+  IconUserCheck,
+  IconUserOff,
+  IconUsersGroup,
+} from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
@@ -134,7 +144,9 @@ export default function UsersPage() {
           <Group gap={6} wrap="nowrap">
             <StatusBadge status={row.original.status} />
             {row.original.activationExpiresAt && (
-              <Tooltip label={`Approved: waiting for the person to set a password with the activation code (until ${formatDate(row.original.activationExpiresAt)})`}>
+              <Tooltip
+                label={`Approved: waiting for the person to set a password with the activation code (until ${formatDate(row.original.activationExpiresAt)})`}
+              >
                 <Badge size="sm" variant="outline" color={Date.parse(row.original.activationExpiresAt) > Date.now() ? 'blue' : 'gray'}>
                   {Date.parse(row.original.activationExpiresAt) > Date.now() ? 'Code issued' : 'Code expired'}
                 </Badge>
@@ -150,7 +162,11 @@ export default function UsersPage() {
           </Group>
         ),
       },
-      { id: 'lastLogin', header: 'Last sign-in', cell: ({ row }) => (row.original.lastLoginAt ? formatRelative(row.original.lastLoginAt) : 'Never') },
+      {
+        id: 'lastLogin',
+        header: 'Last sign-in',
+        cell: ({ row }) => (row.original.lastLoginAt ? formatRelative(row.original.lastLoginAt) : 'Never'),
+      },
       { id: 'createdAt', header: 'Joined', cell: ({ row }) => formatDate(row.original.createdAt) },
       {
         id: 'actions',
@@ -161,7 +177,13 @@ export default function UsersPage() {
           return (
             <Group justify="flex-end" gap={4} wrap="nowrap">
               {u.status === 'pending' && (
-                <Button size="compact-sm" variant="light" color="teal" leftSection={<IconUserCheck size={14} />} onClick={() => setApproving(u)}>
+                <Button
+                  size="compact-sm"
+                  variant="light"
+                  color="teal"
+                  leftSection={<IconUserCheck size={14} />}
+                  onClick={() => setApproving(u)}
+                >
                   {u.activationExpiresAt ? 'New code' : 'Approve'}
                 </Button>
               )}
@@ -254,7 +276,9 @@ export default function UsersPage() {
         getRowId={(u) => u.id}
         pager={pager(list.data?.nextCursor)}
         minWidth={860}
-        empty={<EmptyState icon={<IconUsersGroup size={26} stroke={1.5} />} title="Nobody matches" message="Try another search or filter." />}
+        empty={
+          <EmptyState icon={<IconUsersGroup size={26} stroke={1.5} />} title="Nobody matches" message="Try another search or filter." />
+        }
       />
       <Modal opened={createOpen} onClose={createModal.close} title="New staff member" size="lg">
         {createOpen && <CreateUserForm onClose={createModal.close} />}
@@ -262,7 +286,11 @@ export default function UsersPage() {
       <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={resetting ? `Reset password of ${resetting.name}` : ''}>
         {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
       </Modal>
-      <Modal opened={approving !== null} onClose={() => setApproving(null)} title={approving ? `Approve the request of ${approving.name}` : ''}>
+      <Modal
+        opened={approving !== null}
+        onClose={() => setApproving(null)}
+        title={approving ? `Approve the request of ${approving.name}` : ''}
+      >
         {approving && <ApproveRequest user={approving} onClose={() => setApproving(null)} />}
       </Modal>
     </>
@@ -301,7 +329,13 @@ function CreateUserForm({ onClose }: { onClose: () => void }) {
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <TextInput label="Full name" required data-autofocus {...form.register('name')} error={errors.name?.message} />
           <TextInput label="E-mail" type="email" required autoComplete="off" {...form.register('email')} error={errors.email?.message} />
-          <TextInput label="Phone" type="tel" description="Optional, 10 digits" {...form.register('phone', emptyAsUndefined)} error={errors.phone?.message} />
+          <TextInput
+            label="Phone"
+            type="tel"
+            description="Optional, 10 digits"
+            {...form.register('phone', emptyAsUndefined)}
+            error={errors.phone?.message}
+          />
           <Controller
             control={form.control}
             name="role"
@@ -388,7 +422,8 @@ function ResetPassword({ user, onClose }: { user: StaffUser; onClose: () => void
   return (
     <Stack>
       <Text size="sm">
-        A strong temporary password is generated for {user.name}; every one of their sessions ends at once. Give them the new password privately.
+        A strong temporary password is generated for {user.name}; every one of their sessions ends at once. Give them the new password
+        privately.
       </Text>
       {reset.isError && (
         <Alert color="red" variant="light">
@@ -426,8 +461,8 @@ function ApproveRequest({ user, onClose }: { user: StaffUser; onClose: () => voi
     return (
       <Stack>
         <Alert color="teal" variant="light" title="Request approved">
-          {user.name} gets the {humanize(approve.data.user.role).toLowerCase()} role once they set a password with this code. It works once, until{' '}
-          {formatDate(expiresAt)}, and is not shown again.
+          {user.name} gets the {humanize(approve.data.user.role).toLowerCase()} role once they set a password with this code. It works once,
+          until {formatDate(expiresAt)}, and is not shown again.
         </Alert>
         <Stack gap={4}>
           <Text size="sm">Activation code (shown once):</Text>
@@ -460,7 +495,8 @@ function ApproveRequest({ user, onClose }: { user: StaffUser; onClose: () => voi
   return (
     <Stack>
       <Text size="sm">
-        {user.name} ({user.email}) asked for an account. Approving gives them a role and issues a one-time activation code; they set their own password with it.
+        {user.name} ({user.email}) asked for an account. Approving gives them a role and issues a one-time activation code; they set their
+        own password with it.
         {user.activationExpiresAt ? ' A new code replaces the one issued before.' : ''}
       </Text>
       <Select
