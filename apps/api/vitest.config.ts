@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     // Sized from measured durations with both cores shared with other work (load 15-20): the
-    // slowest ordinary test took 23 s (it builds extra apps, each with its own database), the
-    // slowest beforeAll (a database and an app) under 20 s. Tests that spawn processes set their own.
+    // slowest ordinary test took 16 s, the slowest beforeAll (a database and an app) under 20 s.
+    // Tests that spawn processes or build extra apps (each with its own database) set their own.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
