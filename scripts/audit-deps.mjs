@@ -15,7 +15,13 @@ const [command, prefix] = /pnpm\.c?js$/.test(execPath) ? [process.execPath, [exe
 
 function pnpm(args) {
   const result = spawnSync(command, [...prefix, ...args], { cwd: root, encoding: 'utf8', env: process.env, timeout: 300_000 });
-  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`, error: result.error };
+  // Under pnpm, npm_config_* variables of pnpm's own make npm print "npm warn Unknown env config"
+  // lines; they say nothing about the audit, so they are dropped.
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
+    .split('\n')
+    .filter((line) => !/^npm warn /i.test(line))
+    .join('\n');
+  return { status: result.status, output, error: result.error };
 }
 
 const registry = pnpm(['config', 'get', 'registry']).output.trim() || 'the configured registry';
