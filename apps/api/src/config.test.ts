@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_KEY_PLACEHOLDER, ConfigError, JWT_SECRET_PLACEHOLDER, loadConfig } from './config';
+import { APP_ENCRYPTION_KEY_PLACEHOLDER, AUDIT_KEY_PLACEHOLDER, ConfigError, JWT_SECRET_PLACEHOLDER, loadConfig } from './config';
 
 const strong = 'k'.repeat(48);
 const strongAuditKey = 'a'.repeat(48);
+const strongEncryptionKey = 'e'.repeat(48);
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'netflow-config-'));
 
 describe('config', () => {
@@ -35,7 +36,44 @@ describe('config', () => {
   });
 
   it('accepts a strong secret in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong, AUDIT_KEY: strongAuditKey }).jwt.secret).toBe(strong);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: strong,
+      AUDIT_KEY: strongAuditKey,
+      APP_ENCRYPTION_KEY: strongEncryptionKey,
+    });
+    expect(config.jwt.secret).toBe(strong);
+    expect(config.encryption).toEqual({ key: strongEncryptionKey, previousKeys: [] });
+  });
+
+  it.each([
+    ['missing', undefined, /^APP_ENCRYPTION_KEY is missing; set its own random value/],
+    ['short', 'short', /^APP_ENCRYPTION_KEY is shorter than 32 bytes/],
+    ['the placeholder', APP_ENCRYPTION_KEY_PLACEHOLDER, /^APP_ENCRYPTION_KEY is the \.env\.example placeholder/],
+    ['the JWT secret', strong, /^APP_ENCRYPTION_KEY equals JWT_SECRET/],
+    ['the audit key', strongAuditKey, /^APP_ENCRYPTION_KEY equals AUDIT_KEY/],
+  ])('refuses a %s APP_ENCRYPTION_KEY in production with one clear line', (_label, key, message) => {
+    const dir = tempDir();
+    const attempt = () =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong, AUDIT_KEY: strongAuditKey, APP_ENCRYPTION_KEY: key, DATA_DIR: dir });
+    expect(attempt).toThrow(message);
+    expect(() => attempt()).toThrow(/^[^\n]+$/);
+    expect(existsSync(path.join(dir, 'encryption-key'))).toBe(false);
+  });
+
+  it('outside production generates an encryption key once (mode 0600); previous keys only decrypt', () => {
+    const dir = tempDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(statSync(path.join(dir, 'encryption-key')).mode & 0o777).toBe(0o600);
+    expect(new Set([first.encryption.key, first.auditKey, first.jwt.secret]).size).toBe(3);
+    expect(first.warnings.join(' ')).toMatch(/APP_ENCRYPTION_KEY not set/);
+    expect(loadConfig({ DATA_DIR: dir }).encryption.key).toBe(first.encryption.key);
+    const rotated = loadConfig({
+      DATA_DIR: dir,
+      APP_ENCRYPTION_KEY: strongEncryptionKey,
+      APP_ENCRYPTION_KEY_PREVIOUS: `${first.encryption.key}, ${strongEncryptionKey}`,
+    });
+    expect(rotated.encryption).toEqual({ key: strongEncryptionKey, previousKeys: [first.encryption.key] });
   });
 
   it.each([

@@ -11,6 +11,7 @@ import { z } from 'zod';
 /** The value shipped in .env.example; production refuses it. */
 export const JWT_SECRET_PLACEHOLDER = 'replace-with-at-least-32-random-bytes-from-openssl-rand';
 export const AUDIT_KEY_PLACEHOLDER = 'replace-with-other-32-random-bytes-for-the-audit-chain';
+export const APP_ENCRYPTION_KEY_PLACEHOLDER = 'replace-with-a-third-32-random-bytes-for-secrets-at-rest';
 const MIN_SECRET_BYTES = 32;
 
 export class ConfigError extends Error {
@@ -49,6 +50,9 @@ const envSchema = z.object({
   JWT_SECRET: z.string().optional(),
   JWT_SECRET_PREVIOUS: z.string().optional(),
   AUDIT_KEY: z.string().optional(),
+  APP_ENCRYPTION_KEY: z.string().optional(),
+  /** Comma-separated keys that still decrypt (never encrypt) during a rotation; see `pnpm secrets:rotate`. */
+  APP_ENCRYPTION_KEY_PREVIOUS: list,
   JWT_EXPIRES_IN: durationSeconds.default(24 * 3600),
   JWT_ISSUER: z.string().min(1).default('netflow-crm'),
   JWT_AUDIENCE: z.string().min(1).default('netflow-crm-staff'),
@@ -116,6 +120,12 @@ export interface Config {
   };
   /** HMAC key of the audit chain (AUDIT_KEY): separate from the JWT secret, never stored in the database. */
   auditKey: string;
+  /**
+   * Keys of secrets at rest (TOTP secrets, router passwords; AES-256-GCM): `key` encrypts and
+   * decrypts, `previousKeys` only decrypt, so values sealed before a rotation stay readable until
+   * `pnpm secrets:rotate` re-encrypts them.
+   */
+  encryption: { key: string; previousKeys: string[] };
   bootstrapAdmin: { email: string; password: string } | undefined;
   corsOrigins: string[];
   trustProxy: string[];
@@ -176,16 +186,26 @@ function localSecret(dataDir: string, name = 'jwt-secret'): string {
  * key; elsewhere a missing one is generated into DATA_DIR/audit-key) and must differ from it, so
  * a leaked signing secret does not also let someone rewrite the audit trail.
  */
-function resolveAuditKey(key: string | undefined, jwtSecret: string, nodeEnv: string, dataDir: string, warnings: string[]): string {
-  const problem = secretProblem(key, AUDIT_KEY_PLACEHOLDER) ?? (key === jwtSecret ? 'equals JWT_SECRET' : null);
+function resolveOwnKey(
+  name: 'AUDIT_KEY' | 'APP_ENCRYPTION_KEY',
+  key: string | undefined,
+  others: Record<string, string>,
+  nodeEnv: string,
+  dataDir: string,
+  warnings: string[],
+): string {
+  const placeholder = name === 'AUDIT_KEY' ? AUDIT_KEY_PLACEHOLDER : APP_ENCRYPTION_KEY_PLACEHOLDER;
+  const same = Object.entries(others).find(([, value]) => value === key)?.[0];
+  const problem = secretProblem(key, placeholder) ?? (same ? `equals ${same}` : null);
   if (problem && nodeEnv === 'production') {
-    throw new ConfigError(`AUDIT_KEY ${problem}; set its own random value of at least ${MIN_SECRET_BYTES} bytes (openssl rand -base64 48)`);
+    throw new ConfigError(`${name} ${problem}; set its own random value of at least ${MIN_SECRET_BYTES} bytes (openssl rand -base64 48)`);
   }
+  const file = name === 'AUDIT_KEY' ? 'audit-key' : 'encryption-key';
   if (!key) {
-    warnings.push(`AUDIT_KEY not set: using a generated key kept in ${path.join(dataDir, 'audit-key')} (never do this in production)`);
-    return localSecret(dataDir, 'audit-key');
+    warnings.push(`${name} not set: using a generated key kept in ${path.join(dataDir, file)} (never do this in production)`);
+    return localSecret(dataDir, file);
   }
-  if (problem) warnings.push(`AUDIT_KEY ${problem}; production would refuse it`);
+  if (problem) warnings.push(`${name} ${problem}; production would refuse it`);
   return key;
 }
 
@@ -222,7 +242,16 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   if (previous && env.NODE_ENV === 'production' && secretProblem(previous)) {
     throw new ConfigError(`JWT_SECRET_PREVIOUS ${secretProblem(previous)}`);
   }
-  const auditKey = resolveAuditKey(env.AUDIT_KEY, secret, env.NODE_ENV, dataDir, warnings);
+  const auditKey = resolveOwnKey('AUDIT_KEY', env.AUDIT_KEY, { JWT_SECRET: secret }, env.NODE_ENV, dataDir, warnings);
+  // Secrets at rest get a third key, so neither a leaked signing secret nor the audit key opens them.
+  const encryptionKey = resolveOwnKey(
+    'APP_ENCRYPTION_KEY',
+    env.APP_ENCRYPTION_KEY,
+    { JWT_SECRET: secret, AUDIT_KEY: auditKey },
+    env.NODE_ENV,
+    dataDir,
+    warnings,
+  );
   if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
@@ -241,6 +270,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       audience: env.JWT_AUDIENCE,
     },
     auditKey,
+    encryption: { key: encryptionKey, previousKeys: env.APP_ENCRYPTION_KEY_PREVIOUS.filter((k) => k !== encryptionKey) },
     bootstrapAdmin:
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }

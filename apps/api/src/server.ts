@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '@netflow/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
+import { useEncryptionKeys } from './lib/secrets';
 import { createLogger } from './logger';
 import { createTokenService } from './modules/auth';
 import { auditChain } from './modules/audit';
@@ -58,6 +59,7 @@ function fastifyOptions(config: Config, logStream: DestinationStream | undefined
 export async function buildServer({ config, db, logStream }: BuildServerOptions): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(config, logStream));
   for (const warning of config.warnings) app.log.warn(warning);
+  useEncryptionKeys(config.encryption);
 
   const security = await createSecurity(config, app.log);
   app.addHook('onClose', async () => security.close());

@@ -1,5 +1,6 @@
 /** Building blocks shared by every module's schemas: ids, identifiers, text, dates, money, pagination. */
 import { z } from 'zod';
+import { toLocalPhone } from './phone';
 
 /**
  * PostgreSQL text cannot hold U+0000; a NUL that got past validation would fail in the database
@@ -19,11 +20,17 @@ export const emailSchema = z
   .toLowerCase()
   .pipe(z.email({ error: 'Enter a valid e-mail address' }));
 
-/** Kenyan-style local phone numbers: exactly 10 digits (e.g. 0712345678); spaces and dashes ignored. */
+/**
+ * Kenyan-style local phone numbers: 10 digits (e.g. 0712345678); spaces and dashes ignored, and
+ * the international spellings (+254712345678, 254712345678) stored in the local form.
+ */
 export const phoneSchema = z
   .string()
   .trim()
-  .transform((v) => v.replace(/[\s-]/g, ''))
+  .transform((v) => {
+    const compact = v.replace(/[\s-]/g, '');
+    return /^\+?254\d{9}$/.test(compact) ? (toLocalPhone(compact) ?? compact) : compact;
+  })
   .pipe(z.string().regex(/^\d{10}$/, { error: 'Phone must be exactly 10 digits' }));
 
 export const nameSchema = textSchema.trim().min(1, { error: 'Required' }).max(120);

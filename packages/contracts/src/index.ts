@@ -8,6 +8,7 @@ export * from './fields';
 export * from './health';
 export * from './leads';
 export * from './payments';
+export * from './phone';
 export * from './plans';
 export * from './roles';
 export * from './subscriptions';

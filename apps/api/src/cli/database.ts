@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { createDatabase } from '@netflow/db';
 import { loadConfig, type Config } from '../config';
+import { useEncryptionKeys } from '../lib/secrets';
 import { useAuditKey } from '../modules/audit';
 
 export function loadCliConfig(): Config {
@@ -14,6 +15,7 @@ export function loadCliConfig(): Config {
   const config = loadConfig(env);
   // Every command signs (and checks) audit rows with the configured key.
   useAuditKey(config.auditKey);
+  useEncryptionKeys(config.encryption);
   return config;
 }
 

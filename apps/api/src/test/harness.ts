@@ -11,6 +11,7 @@ import { users } from '@netflow/db';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config';
+import { useEncryptionKeys } from '../lib/secrets';
 import { useAuditKey } from '../modules/audit';
 import { hashPassword } from '../modules/auth';
 import { createTokenService } from '../modules/auth';
@@ -24,6 +25,8 @@ import { createTestDatabase, type TestDatabase } from './db';
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 /** One audit key for every test database, so a chain written through any harness verifies. */
 export const TEST_AUDIT_KEY = 'test-audit-key-that-is-long-enough-0123456789abcdef';
+/** Key of secrets at rest (TOTP secrets, router passwords) in tests. */
+export const TEST_ENCRYPTION_KEY = 'test-encryption-key-that-is-long-enough-fedcba9876';
 export const TEST_PASSWORD = 'Correct-Horse-Battery-42';
 
 /**
@@ -35,6 +38,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     JWT_SECRET: TEST_SECRET,
     AUDIT_KEY: TEST_AUDIT_KEY,
+    APP_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-test-')),
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: path.join(tmpdir(), 'netflow-no-web'),
@@ -75,6 +79,7 @@ let passwordHash: Promise<string> | undefined;
 export async function createHarness(configOverrides: Record<string, string> = {}): Promise<Harness> {
   const config = testConfig(configOverrides);
   useAuditKey(config.auditKey);
+  useEncryptionKeys(config.encryption);
   const db = await createTestDatabase();
   const security = await createSecurity(config, pino({ level: 'silent' }));
   const services: AppServices = { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt), security };
