@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '@netflow/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
+import { wireListeners } from './wiring';
 import { useEncryptionKeys } from './lib/secrets';
 import { createLogger } from './logger';
 import { createTokenService } from './modules/auth';
@@ -60,6 +61,7 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   const app = Fastify(fastifyOptions(config, logStream));
   for (const warning of config.warnings) app.log.warn(warning);
   useEncryptionKeys(config.encryption);
+  wireListeners();
 
   const security = await createSecurity(config, app.log);
   app.addHook('onClose', async () => security.close());

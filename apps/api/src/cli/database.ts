@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { createDatabase } from '@netflow/db';
 import { loadConfig, type Config } from '../config';
+import { wireListeners } from '../wiring';
 import { useEncryptionKeys } from '../lib/secrets';
 import { useAuditKey } from '../modules/audit';
 
@@ -16,6 +17,7 @@ export function loadCliConfig(): Config {
   // Every command signs (and checks) audit rows with the configured key.
   useAuditKey(config.auditKey);
   useEncryptionKeys(config.encryption);
+  wireListeners();
   return config;
 }
 

@@ -11,6 +11,7 @@ import { users } from '@netflow/db';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config';
+import { wireListeners } from '../wiring';
 import { useEncryptionKeys } from '../lib/secrets';
 import { useAuditKey } from '../modules/audit';
 import { hashPassword } from '../modules/auth';
@@ -80,6 +81,7 @@ export async function createHarness(configOverrides: Record<string, string> = {}
   const config = testConfig(configOverrides);
   useAuditKey(config.auditKey);
   useEncryptionKeys(config.encryption);
+  wireListeners();
   const db = await createTestDatabase();
   const security = await createSecurity(config, pino({ level: 'silent' }));
   const services: AppServices = { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt), security };

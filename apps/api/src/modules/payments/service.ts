@@ -40,6 +40,7 @@ import {
   type CustomerStatusChange,
   type RenewalEffect,
 } from '../subscriptions';
+import { emitEvent } from '../../lib/events';
 
 type PaymentRow = typeof payments.$inferSelect;
 
@@ -328,6 +329,27 @@ async function recordApplication(tx: Database, actor: Actor, payment: PaymentRow
     });
   }
   if (applied.customerChange) await auditCustomerStatus(tx, actor, customerId, applied.customerChange, cause);
+  // Integrations hear of it last, after every audit row: a receipt for the payment, the router for a renewal.
+  if (renewal) {
+    await emitEvent(tx, actor, {
+      type: 'subscription.changed',
+      subscriptionId: renewal.subscriptionId,
+      customerId,
+      change: renewal.status.from === 'suspended' ? 'restored' : 'renewed',
+      cause: 'payment',
+      expiresAt: renewal.expiresAt.to,
+      paymentId: payment.id,
+    });
+  }
+  await emitEvent(tx, actor, {
+    type: 'payment.applied',
+    paymentId: payment.id,
+    customerId,
+    amountCents: payment.amountCents,
+    reference: payment.reference,
+    renewedUntil: renewal?.expiresAt.to ?? null,
+    balanceCents: balanceCents.to,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -555,6 +577,18 @@ export async function reversePayment(db: Database, actor: Actor, input: ReverseP
       }
     }
     for (const entry of audits) await audit(tx, actor, entry);
+    const resuspended = undone.subscription as { id: string; expiresAt: { to: string }; status?: unknown } | undefined;
+    if (record && resuspended?.status) {
+      await emitEvent(tx, actor, {
+        type: 'subscription.changed',
+        subscriptionId: resuspended.id,
+        customerId: record.customerId,
+        change: 'suspended',
+        cause: 'reversal',
+        expiresAt: resuspended.expiresAt.to,
+        paymentId: payment.id,
+      });
+    }
     return getPayment(tx, payment.id);
   });
 }

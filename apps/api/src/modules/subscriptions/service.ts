@@ -15,6 +15,7 @@ import { escapeLike, searchAny } from '../../lib/search';
 import { addActivities, addCustomerActivity } from '../activities';
 import { audit } from '../audit';
 import { addDays, formatKes, periodsPaidBy } from './billing';
+import { emitEvent, type ServiceChangeKind } from '../../lib/events';
 
 /** What a change needs to know about who made it: enough for its audit row and timeline entry. */
 export type ChangeActor = Pick<Actor, 'user' | 'label' | 'ip' | 'requestId'>;
@@ -201,6 +202,13 @@ const ACTION_FROM: Record<SubscriptionAction, readonly SubscriptionStatus[]> = {
   cancel: ['pending', 'active', 'suspended'],
 };
 
+const SERVICE_CHANGE: Record<SubscriptionAction, ServiceChangeKind> = {
+  activate: 'activated',
+  suspend: 'suspended',
+  restore: 'restored',
+  cancel: 'cancelled',
+};
+
 /** What activation bought from the balance: whole periods, or none ("awaiting payment"). */
 interface ActivationPayment {
   paidPeriods: number;
@@ -327,6 +335,14 @@ export async function changeSubscriptionStatus(
       },
     });
     if (customerChange) await auditCustomerStatus(tx, actor, current.customerId, customerChange, `subscription.${input.action}`);
+    await emitEvent(tx, actor, {
+      type: 'subscription.changed',
+      subscriptionId: current.id,
+      customerId: current.customerId,
+      change: SERVICE_CHANGE[input.action],
+      cause: 'staff',
+      expiresAt: iso(updated.expiresAt),
+    });
     return getSubscription(tx, current.id);
   });
 }
@@ -525,6 +541,16 @@ export async function sweepExpiredSubscriptions(
         });
       }
       for (const [customerId, change] of customerChanges) await auditCustomerStatus(tx, actor, customerId, change, 'subscription.expire');
+      for (const row of rows) {
+        await emitEvent(tx, actor, {
+          type: 'subscription.changed',
+          subscriptionId: row.id,
+          customerId: row.customerId,
+          change: 'suspended',
+          cause: 'expiry',
+          expiresAt: iso(row.expiresAt),
+        });
+      }
       return rows;
     });
     suspended.push(...batch.map((r) => r.id));

@@ -1,0 +1,8 @@
+/**
+ * Connects the integrations to billing's domain events (`lib/events.ts`). Called by every process
+ * entry (server, CLI, test harness) before any service runs; registering again is harmless.
+ * Each integration module exports its listeners; this file is the only place that knows all of them.
+ */
+export function wireListeners(): void {
+  // Integrations register here, e.g. onEvent('subscription.changed', 'provisioning', provisionOnChange).
+}
