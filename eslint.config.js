@@ -122,6 +122,7 @@ export default tseslint.config(
       'apps/api/src/ops/**',
       'apps/api/src/test/**',
       'apps/api/**/*.test.ts',
+      'apps/api/src/resilience/**',
       'apps/api/bench/**',
     ],
     rules: { 'security/detect-non-literal-fs-filename': 'off' },
