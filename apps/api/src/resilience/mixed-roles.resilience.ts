@@ -107,16 +107,18 @@ const probes = (): Probe[] => [
 describe.skipIf(skip)('mixed roles under load', () => {
   it(`${TOTAL} requests from all six roles: no 5xx, every answer as the role matrix says, nothing leaked`, async () => {
     const list = probes();
-    const plan: { role: Role; probe: Probe }[] = [];
-    for (let i = 0; i < TOTAL; i += 1)
-      plan.push({ role: ROLES[i % ROLES.length]!, probe: list[Math.floor(i / ROLES.length) % list.length]! });
+    // Every role asks every probe in turn: role i % 6, probe (i / 6) % probes.
+    const plan = Array.from({ length: TOTAL }, (_, i) => ({
+      role: ROLES[i % ROLES.length] ?? 'admin',
+      probe: list[Math.floor(i / ROLES.length) % list.length] ?? list[0],
+    })) as { role: Role; probe: Probe }[];
     const answers: (Answer & { role: Role; probe: Probe })[] = [];
     const started = Date.now();
     await load({
       concurrency: 16,
       count: TOTAL,
       next: async (i) => {
-        const { role, probe } = plan[i]!;
+        const { role, probe } = plan[i] ?? { role: 'admin', probe: list[0] as Probe };
         const answer = await call(api.origin, `${role} ${probe.path}`, probe.path, { token: staff[role].token });
         answers.push({ ...answer, role, probe });
         return answer;
