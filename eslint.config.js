@@ -76,7 +76,7 @@ export default tseslint.config(
   {
     // Tests read JSON answers (`res.json()` is untyped) and assert on their shape; the assertions are
     // the type check there.
-    files: ['**/*.test.ts', '**/*.e2e.ts', '**/test/**'],
+    files: ['**/*.test.ts', '**/*.e2e.ts', '**/test/**', 'apps/api/src/resilience/**'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -92,6 +92,7 @@ export default tseslint.config(
       'apps/api/src/cli/**',
       '**/*.test.ts',
       '**/test/**',
+      'apps/api/src/resilience/**',
       'apps/web/e2e/**',
       'apps/web/scripts/**',
       'apps/api/bench/**',
@@ -122,6 +123,7 @@ export default tseslint.config(
       'apps/api/src/ops/**',
       'apps/api/src/test/**',
       'apps/api/**/*.test.ts',
+      'apps/api/src/resilience/**',
       'apps/api/bench/**',
     ],
     rules: { 'security/detect-non-literal-fs-filename': 'off' },
