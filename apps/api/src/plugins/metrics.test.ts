@@ -29,10 +29,13 @@ async function scrape(t: TestApp): Promise<string> {
 /** The value of one sample (`name{labels} value`), 0 when the series is absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
   for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const present = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => present[k] === v)) return Number(m[3]);
+    if (line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    const series = line.slice(0, space);
+    const brace = series.indexOf('{');
+    if ((brace < 0 ? series : series.slice(0, brace)) !== name) continue;
+    const present = Object.fromEntries([...series.slice(brace + 1).matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => present[k] === v)) return Number(line.slice(space + 1));
   }
   return 0;
 }
