@@ -149,6 +149,22 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     expect(sample(await scrape(t), 'netflow_rate_limit_refusals_total', { limit: 'auth' }) - before).toBe(refused);
   });
 
+  it('counts refusals by the global per-client limit', async () => {
+    const limited = await createTestApp({ METRICS_TOKEN: TOKEN, RATE_LIMIT_GLOBAL_PER_MINUTE: '3' });
+    try {
+      const before = sample(await scrape(limited), 'netflow_rate_limit_refusals_total', { limit: 'global' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        statuses.push((await limited.app.inject({ method: 'GET', url: '/api/health/status', remoteAddress: '198.51.100.50' })).statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const after = sample(await scrape(limited), 'netflow_rate_limit_refusals_total', { limit: 'global' });
+      expect(after - before).toBe(2);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('reports payments from the database, and the job queue and provisioning once their tables exist', async () => {
     await t.db.db.insert(payments).values([
       { method: 'mpesa', reference: 'MX1', amountCents: 100_00, status: 'unmatched' },
