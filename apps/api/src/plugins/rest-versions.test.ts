@@ -33,14 +33,19 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-/** Every operation of the document, its path parameters filled with one id. */
+/** Webhooks are called at a URL set once on the provider's side: unversioned only. */
+const isWebhook = (template: string) => template.startsWith('/hooks/');
+
+/** Every versioned operation of the document, its path parameters filled with one id. */
 function operations(): { method: Uppercase<(typeof METHODS)[number]>; path: string }[] {
-  return Object.entries(document.paths).flatMap(([template, item]) =>
-    METHODS.filter((m) => m in item).map((m) => ({
-      method: m.toUpperCase() as Uppercase<(typeof METHODS)[number]>,
-      path: template.replace(/\{[^}]+\}/g, SOME_ID),
-    })),
-  );
+  return Object.entries(document.paths)
+    .filter(([template]) => !isWebhook(template))
+    .flatMap(([template, item]) =>
+      METHODS.filter((m) => m in item).map((m) => ({
+        method: m.toUpperCase() as Uppercase<(typeof METHODS)[number]>,
+        path: template.replace(/\{[^}]+\}/g, SOME_ID),
+      })),
+    );
 }
 
 describe('REST under /api/v1 and its /api alias', () => {
