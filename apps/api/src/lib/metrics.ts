@@ -17,7 +17,17 @@ export const METRIC_PREFIX = 'netflow_';
 
 export const registry = new Registry();
 
-collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+let collectingProcessMetrics = false;
+
+/**
+ * Starts prom-client's process metrics (CPU, memory, event-loop lag, GC) once per process: only
+ * where /metrics is served, so CLI tools that import a service start no collectors.
+ */
+export function collectProcessMetrics() {
+  if (collectingProcessMetrics) return;
+  collectingProcessMetrics = true;
+  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+}
 
 /** Buckets from 5 ms (a cached read) to 10 s (past which the request timeout matters more). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

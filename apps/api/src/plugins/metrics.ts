@@ -18,7 +18,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Gauge, Registry } from 'prom-client';
-import { databasePoolMax, httpRequestDuration, httpRequestsInFlight, METRIC_PREFIX, registry } from '../lib/metrics';
+import { collectProcessMetrics, databasePoolMax, httpRequestDuration, httpRequestsInFlight, METRIC_PREFIX, registry } from '../lib/metrics';
 import { appRouter } from '../trpc/router';
 
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -183,6 +183,7 @@ const metrics: FastifyPluginAsync<{ db: DatabaseHandle }> = async (app, { db }) 
 
   const token = app.services.config.metricsToken;
   if (!token) return;
+  collectProcessMetrics();
   const business = businessGauges(db);
   app.get('/metrics', async (req, reply) => {
     if (!bearerMatches(req.headers.authorization, token)) {
