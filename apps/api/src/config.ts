@@ -101,6 +101,11 @@ const envSchema = z.object({
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   API_DOCS: z.enum(['public', 'private']).optional(),
+  // Empty means unset (an env file's `METRICS_TOKEN=`): GET /metrics then does not exist.
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(16, { error: 'must be at least 16 characters (openssl rand -hex 32)' }).optional(),
+  ),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -159,6 +164,8 @@ export interface Config {
    * for signed-in staff only, health answers `{status}` to anonymous callers.
    */
   apiDocs: 'public' | 'private';
+  /** Bearer token of GET /metrics (Prometheus); absent: no metrics endpoint. */
+  metricsToken: string | undefined;
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
 }
@@ -297,6 +304,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
+    metricsToken: env.METRICS_TOKEN,
     warnings,
   };
 }

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config';
+import { nodeSupportWarning } from './node-support';
 import { checkStartup, wantsDemoData } from './startup-policy';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -24,6 +25,8 @@ function readConfig(): Config {
 }
 
 async function main() {
+  const nodeWarning = nodeSupportWarning(process.versions.node);
+  if (nodeWarning) process.stderr.write(`netflow: warning: ${nodeWarning}\n`);
   const config = readConfig();
   // The server and the database engine load only once the configuration is accepted: a refused
   // start answers in a moment instead of after loading every module.

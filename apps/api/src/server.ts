@@ -18,6 +18,7 @@ import csvExports from './plugins/csv-exports';
 import errors from './plugins/errors';
 import health from './plugins/health';
 import jsonBodies from './plugins/json-bodies';
+import metrics from './plugins/metrics';
 import rateLimits from './plugins/rate-limits';
 import rest from './plugins/rest';
 import securityHeaders from './plugins/security-headers';
@@ -69,6 +70,8 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   // First, so every audit row this process writes is signed with AUDIT_KEY; logs chain checkpoints.
   await app.register(auditChain);
 
+  // First of the request plugins: it times every request, refused ones included.
+  await app.register(metrics, { db });
   await app.register(securityHeaders);
   await app.register(jsonBodies);
   await app.register(errors);

@@ -26,6 +26,8 @@ export type DatabaseKind = 'postgres' | 'embedded';
 export interface DatabaseHandle {
   db: Database;
   kind: DatabaseKind;
+  /** Most connections used at once (the pool's size; embedded: 1), reported by GET /metrics. */
+  poolSize: number;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   migrate(): Promise<void>;
@@ -55,8 +57,9 @@ const drizzleOptions = { schema, casing: 'snake_case' } as const;
 
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   if (options.url) {
+    const poolSize = options.maxConnections ?? 10;
     const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
+      max: poolSize,
       onnotice: () => {},
       connect_timeout: 10,
       idle_timeout: 60,
@@ -66,6 +69,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     return {
       db,
       kind: 'postgres',
+      poolSize,
       ping: async () => {
         await db.execute(sql`select 1`);
       },
@@ -100,6 +104,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   return {
     db,
     kind: 'embedded',
+    poolSize: 1,
     ping: async () => {
       if (client.closed) throw new Error('embedded database is closed');
       await db.execute(sql`select 1`);

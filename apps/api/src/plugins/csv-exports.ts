@@ -1,5 +1,5 @@
 /**
- * GET /api/leads/export and GET /api/customers/export: streamed CSV. tRPC and its REST adapter
+ * GET /api/v1/leads/export and GET /api/v1/customers/export (and their /api aliases): streamed CSV. tRPC and its REST adapter
  * only speak JSON, so the file is sent by a plain Fastify route, but everything before the first
  * byte is a procedure of the same tier as any other: the request's context (token → current user
  * row), `permissionProcedure` (authentication, the per-user limit, the permission from the
@@ -18,6 +18,7 @@ import { customersExport } from '../modules/customers';
 import { leadsExport } from '../modules/leads';
 import { createHttpContext, type Context } from '../trpc/context';
 import { createCallerFactory, permissionProcedure, publicErrorOf, router } from '../trpc/trpc';
+import { REST_PREFIXES } from './api-version';
 import { logProcedureError } from './errors';
 
 /** The procedure an export passes before streaming: it answers who exports what. */
@@ -55,10 +56,11 @@ type ExportCaller = ReturnType<typeof createCaller>;
 
 function registerExport<S extends z.ZodObject, T>(
   app: Parameters<FastifyPluginAsync>[0],
+  prefix: string,
   spec: CsvExportSpec<S, T>,
   authorize: (caller: ExportCaller, input: z.input<S>) => Promise<{ actor: ExportActor; filters: z.output<S> }>,
 ) {
-  app.get(`/api${spec.path}`, async (req, reply) => {
+  app.get(`${prefix}${spec.path}`, async (req, reply) => {
     const { services } = app;
     let ctx: Context | undefined;
     try {
@@ -85,8 +87,10 @@ function registerExport<S extends z.ZodObject, T>(
 }
 
 const csvExports: FastifyPluginAsync = async (app) => {
-  registerExport(app, leadsExport, (caller, input) => caller.leads.export(input));
-  registerExport(app, customersExport, (caller, input) => caller.customers.export(input));
+  for (const prefix of REST_PREFIXES) {
+    registerExport(app, prefix, leadsExport, (caller, input) => caller.leads.export(input));
+    registerExport(app, prefix, customersExport, (caller, input) => caller.customers.export(input));
+  }
 };
 
 export const csvExportOpenApiPaths: ZodOpenApiPathsObject = {

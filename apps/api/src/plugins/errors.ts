@@ -8,6 +8,7 @@ import type { TRPCError } from '@trpc/server';
 import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
+import { countDatabaseError } from '../lib/metrics';
 import { domainErrorOf } from '../trpc/errors';
 import { GENERIC_INTERNAL_MESSAGE } from '../trpc/trpc';
 
@@ -18,6 +19,7 @@ import { GENERIC_INTERNAL_MESSAGE } from '../trpc/trpc';
  */
 export function logProcedureError(log: FastifyBaseLogger, error: TRPCError, procedurePath: string | undefined) {
   if (error.code === 'INTERNAL_SERVER_ERROR') {
+    countDatabaseError(error.cause ?? error);
     log.error({ err: error.cause ?? error, path: procedurePath }, 'procedure failed');
     return;
   }
@@ -38,6 +40,7 @@ const errors: FastifyPluginAsync = async (app) => {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
+      countDatabaseError(error);
       req.log.error({ err: error }, 'request failed');
       return reply.status(500).send({ error: GENERIC_INTERNAL_MESSAGE, requestId: req.id });
     }

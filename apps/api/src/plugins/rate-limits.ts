@@ -9,6 +9,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { countRateLimitRefusal } from '../lib/metrics';
 import { clientKey, fastifyStoreOf } from '../security/rate-limits';
 import { sessionOf } from '../trpc/context';
 
@@ -39,6 +40,7 @@ const rateLimits: FastifyPluginAsync = async (app) => {
     // are not counted, so a page load costs one request. Only files that exist have a route; a
     // probe for a missing one is a 404 and still counted.
     allowList: (req) => isUncountedFile(req),
+    onExceeded: () => countRateLimitRefusal('global'),
     // 404s are limited too: otherwise an attacker could probe URLs for free.
     errorResponseBuilder: (_req, context) => ({
       statusCode: 429,

@@ -8,7 +8,8 @@ import helmet from '@fastify/helmet';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 
-export const isApiPath = (url: string) => url.startsWith('/api/') || url === '/api' || url.startsWith('/trpc');
+export const isApiPath = (url: string) =>
+  url.startsWith('/api/') || url === '/api' || url.startsWith('/trpc') || url === '/metrics' || url.startsWith('/metrics?');
 
 const securityHeaders: FastifyPluginAsync = async (app) => {
   const { corsOrigins } = app.services.config;

@@ -17,6 +17,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { signInFailures, signInNetworks, users, type Database } from '@netflow/db';
 import { and, asc, count, desc, eq, gt, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Config } from '../config';
+import { lockouts } from '../lib/metrics';
 
 export type LockoutPolicy = Config['lockout'];
 
@@ -145,6 +146,7 @@ export async function recordFailure(
     .values({ userId, network, ...state })
     .onConflictDoUpdate({ target: [signInNetworks.userId, signInNetworks.network], set: state });
   await tx.insert(signInFailures).values({ userId, network, at: now });
+  if (locking) lockouts.inc();
   // Housekeeping under the same row lock: the hour's window, and networks long quiet.
   await tx.delete(signInFailures).where(and(eq(signInFailures.userId, userId), lte(signInFailures.at, new Date(now.getTime() - HOUR_MS))));
   await tx

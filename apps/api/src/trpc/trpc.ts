@@ -11,6 +11,7 @@ import type { LimitName } from '../security/rate-limits';
 import { ContextFailure, type Context } from './context';
 import { domainErrorOf, toTRPCError } from './errors';
 import { fieldError, isDomainError } from '../lib/errors';
+import { countRateLimitRefusal } from '../lib/metrics';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST answer (e.g. 202, 204); 200 when absent. */
@@ -109,6 +110,7 @@ export async function enforceLimit(ctx: Context, name: LimitName, key: string, p
   const decision = await ctx.security.limiter.consume(name, key);
   if (decision.allowed) return;
   ctx.http.headers['retry-after'] = String(decision.retryAfterSeconds);
+  countRateLimitRefusal(name);
   ctx.log.warn({ event: 'ratelimit.exceeded', limit: name, path, retryAfterSeconds: decision.retryAfterSeconds }, 'rate limit exceeded');
   throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY_REQUESTS_MESSAGE });
 }

@@ -28,6 +28,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Actor, StaffActor } from '../../lib/actor';
 import { fieldError, unauthenticated } from '../../lib/errors';
+import { countSignInFailure, countSignInSuccess, type SignInFailureReason } from '../../lib/metrics';
 import { checkSignIn, forgetFailures, recordFailure, recordSuccess, type SignInGate } from '../../security/lockout';
 import { auditActorOf, recordAudit, type AuditActor } from '../audit';
 import { passwordProblem } from './password-policy';
@@ -109,6 +110,15 @@ function failureChanges(result: { failures: number; lockedUntil: Date | null }, 
   return { network: gate.network, failedInARow: result.failures, lockedUntil: result.lockedUntil?.toISOString() ?? null };
 }
 
+/** The metrics label of a failed sign-in's (audited) reason. */
+function signInFailureReason(reason: string): SignInFailureReason {
+  if (reason === 'unknown account') return 'unknown_account';
+  if (reason.startsWith('account locked')) return 'locked';
+  if (reason.startsWith('wrong password')) return 'wrong_password';
+  if (reason.endsWith('without a password')) return 'no_password';
+  return 'inactive';
+}
+
 async function attemptLogin(db: Database, actor: Actor, raw: string, password: string, deps: AuthDeps): Promise<LoginOutcome> {
   const identifier = parseIdentifier(raw);
   const userId = identifier ? await findUserId(db, identifier) : null;
@@ -181,8 +191,10 @@ export async function login(db: Database, actor: Actor, input: LoginInput, deps:
   const outcome = await attemptLogin(db, actor, input.identifier, input.password, deps);
   if (!outcome.ok) {
     actor.log.warn({ event: 'auth.login.failure', reason: outcome.reason, userId: outcome.userId }, 'sign-in failed');
+    countSignInFailure(signInFailureReason(outcome.reason));
     throw invalidCredentials();
   }
+  countSignInSuccess();
   const { token, expiresAt } = await deps.tokens.sign(outcome.user);
   actor.log.info({ event: 'auth.login.success', userId: outcome.user.id }, 'signed in');
   return { token, expiresAt: expiresAt.toISOString(), user: toPublicUser(outcome.user) };
