@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROLES, type Role } from '@netflow/contracts';
 import { z } from 'zod';
 
 /** The value shipped in .env.example; production refuses it. */
@@ -101,6 +102,7 @@ const envSchema = z.object({
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   API_DOCS: z.enum(['public', 'private']).optional(),
+  MFA_REQUIRED_ROLES: list.pipe(z.array(z.enum(ROLES, { error: `each role must be one of ${ROLES.join(', ')}` }))),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -159,6 +161,11 @@ export interface Config {
    * for signed-in staff only, health answers `{status}` to anonymous callers.
    */
   apiDocs: 'public' | 'private';
+  /**
+   * Roles whose members must use two-step sign-in (MFA_REQUIRED_ROLES, default `admin`; set it
+   * empty for none): until they enrol they reach only their profile and the enrolment.
+   */
+  mfa: { requiredRoles: Role[] };
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
 }
@@ -216,8 +223,9 @@ function defaultWebDist(): string {
 }
 
 export function loadConfig(source: Record<string, string | undefined>): Config {
-  // Empty strings (KEY= in a .env file) mean "not set".
+  // Empty strings (KEY= in a .env file) mean "not set", except MFA_REQUIRED_ROLES= which means no role.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  cleaned.MFA_REQUIRED_ROLES = source.MFA_REQUIRED_ROLES ?? 'admin';
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -297,6 +305,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
+    mfa: { requiredRoles: [...new Set(env.MFA_REQUIRED_ROLES)] },
     warnings,
   };
 }

@@ -14,6 +14,7 @@ import {
   ACCOUNT_ACTIVATED_MESSAGE,
   ACTIVATION_FAILED_MESSAGE,
   INVALID_CREDENTIALS_MESSAGE,
+  MFA_REQUIRED_MESSAGE,
   REGISTER_ACCEPTED_MESSAGE,
   type ActivateInput,
   type ChangePasswordInput,
@@ -31,6 +32,7 @@ import { fieldError, unauthenticated } from '../../lib/errors';
 import { checkSignIn, forgetFailures, recordFailure, recordSuccess, type SignInGate } from '../../security/lockout';
 import { auditActorOf, recordAudit, type AuditActor } from '../audit';
 import { passwordProblem } from './password-policy';
+import { spendSecondStep } from './mfa-codes';
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './passwords';
 import type { TokenService } from './tokens';
 
@@ -96,7 +98,7 @@ function requestActor(actor: Actor, label: string | null, actorId: string | null
   return { actorId, actorLabel: label, ip: actor.ip, requestId: actor.requestId };
 }
 
-type LoginOutcome = { ok: true; user: UserRow } | { ok: false; reason: string; userId: string | null };
+type LoginOutcome = { ok: true; user: UserRow } | { ok: false; reason: string; userId: string | null; mfaRequired?: true };
 
 async function findUserId(db: Database, identifier: Identifier): Promise<string | null> {
   const condition = identifier.kind === 'email' ? sql`lower(${users.email}) = ${identifier.value}` : eq(users.phone, identifier.value);
@@ -109,7 +111,14 @@ function failureChanges(result: { failures: number; lockedUntil: Date | null }, 
   return { network: gate.network, failedInARow: result.failures, lockedUntil: result.lockedUntil?.toISOString() ?? null };
 }
 
-async function attemptLogin(db: Database, actor: Actor, raw: string, password: string, deps: AuthDeps): Promise<LoginOutcome> {
+async function attemptLogin(
+  db: Database,
+  actor: Actor,
+  raw: string,
+  password: string,
+  totp: string | undefined,
+  deps: AuthDeps,
+): Promise<LoginOutcome> {
   const identifier = parseIdentifier(raw);
   const userId = identifier ? await findUserId(db, identifier) : null;
   if (!identifier || !userId) {
@@ -130,7 +139,7 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
     const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
     if (!user) return { ok: false, reason: 'unknown account', userId: null };
     const now = new Date();
-    const fail = async (reason: string, changes: Record<string, unknown> | null = null): Promise<LoginOutcome> => {
+    const fail = async (reason: string, changes: Record<string, unknown> | null = null) => {
       await recordAudit(tx, requestActor(actor, label), {
         action: 'auth.login',
         entityType: 'user',
@@ -139,7 +148,7 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
         reason,
         changes,
       });
-      return { ok: false, reason, userId: user.id };
+      return { ok: false as const, reason, userId: user.id };
     };
 
     const gate = await checkSignIn(tx, user.id, actor.ip, policy, now);
@@ -160,6 +169,17 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
     }
     if (user.status !== 'active') return fail(`account ${user.status}`);
 
+    // Two-step sign-in: asked for only after a right password; a wrong or reused code counts like a wrong password.
+    let secondStep: string | null = null;
+    if (user.mfaSecret !== null) {
+      if (totp === undefined) return { ...(await fail('second step required')), mfaRequired: true };
+      secondStep = await spendSecondStep(tx, user, totp, now);
+      if (secondStep === null) {
+        const result = await recordFailure(tx, gate, policy, now);
+        return fail(result.lockedUntil ? 'wrong second-step code; network locked' : 'wrong second-step code', failureChanges(result, gate));
+      }
+    }
+
     await recordSuccess(tx, user.id, gate.network, policy, now);
     const rehash = needsRehash(user.passwordHash) ? await hashPassword(password) : null;
     const [updated] = await tx
@@ -171,17 +191,17 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
       action: 'auth.login',
       entityType: 'user',
       entityId: user.id,
-      changes: rehash ? { credentialUpgraded: true } : null,
+      changes: rehash || secondStep ? { ...(rehash ? { credentialUpgraded: true } : {}), ...(secondStep ? { secondStep } : {}) } : null,
     });
     return { ok: true, user: updated ?? user };
   });
 }
 
 export async function login(db: Database, actor: Actor, input: LoginInput, deps: AuthDeps): Promise<LoginResult> {
-  const outcome = await attemptLogin(db, actor, input.identifier, input.password, deps);
+  const outcome = await attemptLogin(db, actor, input.identifier, input.password, input.totp, deps);
   if (!outcome.ok) {
     actor.log.warn({ event: 'auth.login.failure', reason: outcome.reason, userId: outcome.userId }, 'sign-in failed');
-    throw invalidCredentials();
+    throw outcome.mfaRequired ? unauthenticated(MFA_REQUIRED_MESSAGE) : invalidCredentials();
   }
   const { token, expiresAt } = await deps.tokens.sign(outcome.user);
   actor.log.info({ event: 'auth.login.success', userId: outcome.user.id }, 'signed in');
@@ -326,10 +346,10 @@ export async function activate(db: Database, actor: Actor, input: ActivateInput,
   return { message: ACCOUNT_ACTIVATED_MESSAGE };
 }
 
-export async function getPublicUser(db: Database, id: string): Promise<PublicUser> {
+export async function getPublicUser(db: Database, id: string): Promise<{ user: PublicUser; mfaEnabled: boolean }> {
   const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
   if (!row) throw unauthenticated();
-  return toPublicUser(row);
+  return { user: toPublicUser(row), mfaEnabled: row.mfaEnabledAt !== null };
 }
 
 /** Ends every session of the user: tokens issued before now stop working on their next request. */
