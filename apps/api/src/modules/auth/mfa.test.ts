@@ -402,3 +402,13 @@ describe('pnpm secrets:rotate', () => {
     expect(withFailure.find((c) => c.name === 'users.mfa_pending_secret')?.failed).toBe(1);
   });
 });
+
+describe('MFA_REQUIRED_ROLES', () => {
+  const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), AUDIT_KEY: 'y'.repeat(40), APP_ENCRYPTION_KEY: 'z'.repeat(40) };
+  it('defaults to admin; empty means no role; a list; an unknown role is refused', () => {
+    expect(loadConfig(base).mfa.requiredRoles).toEqual(['admin']);
+    expect(loadConfig({ ...base, MFA_REQUIRED_ROLES: '' }).mfa.requiredRoles).toEqual([]);
+    expect(loadConfig({ ...base, MFA_REQUIRED_ROLES: 'admin, finance,admin' }).mfa.requiredRoles).toEqual(['admin', 'finance']);
+    expect(() => loadConfig({ ...base, MFA_REQUIRED_ROLES: 'admin,root' })).toThrow(/MFA_REQUIRED_ROLES/);
+  });
+});
