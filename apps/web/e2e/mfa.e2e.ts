@@ -6,7 +6,9 @@
  * out and back in with a code, then with a recovery code (once only), and resets another user's
  * two-step sign-in from the users page.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as OTPAuth from 'otpauth';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +24,7 @@ const ARGS = [
   '--disable-component-update',
   '--no-first-run',
 ];
+const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
 
 /** The code an authenticator app shows `offset` 30-second steps from now. */
@@ -63,6 +66,7 @@ describe.skipIf(!hasChromium)('two-step sign-in in Chromium', () => {
   beforeAll(async () => {
     const missing = builtArtifactsMissing();
     if (missing) throw new Error(missing);
+    mkdirSync(SHOTS, { recursive: true });
     server = await startServer({ mfaRequiredRoles: 'admin' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     const ctx = await browser.newContext(DESKTOP);
@@ -96,6 +100,7 @@ describe.skipIf(!hasChromium)('two-step sign-in in Chromium', () => {
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     secret = (await page.getByTestId('mfa-secret').getAttribute('data-secret')) ?? '';
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await page.screenshot({ path: path.join(SHOTS, 'mfa-1-enrol.png'), fullPage: true });
 
     await page.getByTestId('mfa-enable-code').fill(totp(secret));
     await page.getByRole('button', { name: 'Turn on' }).click();
@@ -103,6 +108,7 @@ describe.skipIf(!hasChromium)('two-step sign-in in Chromium', () => {
     await codes.waitFor();
     recoveryCodes = (await codes.locator('code').allTextContents()).map((c) => c.trim());
     expect(recoveryCodes).toHaveLength(10);
+    await page.screenshot({ path: path.join(SHOTS, 'mfa-2-recovery-codes.png'), fullPage: true });
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await page.getByTestId('two-step-sign-in').getByText('On', { exact: true }).waitFor();
     expect(await page.getByText('Set up two-step sign-in to continue').count()).toBe(0);
@@ -118,6 +124,7 @@ describe.skipIf(!hasChromium)('two-step sign-in in Chromium', () => {
     await fillSignIn(page);
     const codeField = page.getByTestId('sign-in-code');
     await codeField.waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'mfa-3-sign-in-code.png') });
     // The enrolment used the current step; the next one is accepted (one step of clock drift allowed).
     await codeField.fill(totp(secret, 1));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
@@ -179,6 +186,31 @@ describe.skipIf(!hasChromium)('two-step sign-in in Chromium', () => {
     // Their session ended; the password alone signs them in now (support need not enrol).
     expect((await api('GET', '/api/auth/me', userToken)).status).toBe(401);
     expect((await api('POST', '/api/auth/login', null, { identifier: email, password })).status).toBe(200);
+  });
+
+  it('makes new recovery codes and turns two-step sign-in off on the profile (password and a code)', async () => {
+    await page.goto(`${server.origin}/profile`);
+    const section = page.getByTestId('two-step-sign-in');
+    await section.getByRole('button', { name: 'New recovery codes' }).click();
+    await section.getByLabel('Password').fill(server.admin.password);
+    await section.getByLabel('Code from the app, or a recovery code').fill(recoveryCodes[3] ?? '');
+    await section.getByRole('button', { name: 'Make new codes' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    const fresh = (await page.getByTestId('recovery-codes').locator('code').allTextContents()).map((c) => c.trim());
+    expect(fresh).toHaveLength(10);
+    expect(fresh.some((c) => recoveryCodes.includes(c))).toBe(false);
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+
+    await section.getByRole('button', { name: 'Turn off' }).click();
+    await section.getByLabel('Password').fill(server.admin.password);
+    await section.getByLabel('Code from the app, or a recovery code').fill('000000');
+    await section.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
+    await section.getByRole('alert').getByText('Wrong password or code').waitFor();
+    await section.getByLabel('Code from the app, or a recovery code').fill(fresh[0] ?? '');
+    await section.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
+    // An admin must use it (MFA_REQUIRED_ROLES=admin): back to the enrolment, with the explanation.
+    await page.getByText('Set up two-step sign-in to continue').waitFor();
+    await section.getByRole('button', { name: 'Set up two-step sign-in' }).waitFor();
     expect(seen).toEqual({ csp: [], errors: [] });
   });
 });

@@ -84,6 +84,8 @@ function Enrol({ required, onCodes }: { required: boolean; onCodes: (codes: stri
     trpc.auth.mfaEnable.mutationOptions({
       onSuccess: (result) => {
         onCodes(result.recoveryCodes);
+        // On at once here and in the app shell (which stops routing a required role to this page).
+        queryClient.setQueryData(trpc.auth.me.queryKey({}), (me) => me && { ...me, mfaEnabled: true });
         void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey({}) });
         notifySuccess('Sign-in now asks for a code from your app.', 'Two-step sign-in is on');
       },
@@ -265,11 +267,6 @@ function useConfirmFields() {
       setError(null);
       return { password, code: parsedCode.data };
     },
-    reset() {
-      setPassword('');
-      setCode('');
-      setError(null);
-    },
   };
 }
 
@@ -315,6 +312,7 @@ function Disable({ onCancel }: { onCancel: () => void }) {
   const disable = useMutation(
     trpc.auth.mfaDisable.mutationOptions({
       onSuccess: () => {
+        queryClient.setQueryData(trpc.auth.me.queryKey({}), (me) => me && { ...me, mfaEnabled: false });
         void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey({}) });
         notifySuccess('Sign-in asks for your password only.', 'Two-step sign-in is off');
         onCancel();
