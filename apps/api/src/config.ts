@@ -260,6 +260,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataDir,
     warnings,
   );
+  if (env.NODE_ENV === 'production' && !env.MFA_REQUIRED_ROLES.includes('admin')) {
+    warnings.push('MFA_REQUIRED_ROLES does not include admin: admins may sign in with a password alone');
+  }
   if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
