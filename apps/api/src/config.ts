@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROLES, type Role } from '@netflow/contracts';
 import { z } from 'zod';
 
 /** The value shipped in .env.example; production refuses it. */
@@ -106,6 +107,7 @@ const envSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.string().min(16, { error: 'must be at least 16 characters (openssl rand -hex 32)' }).optional(),
   ),
+  MFA_REQUIRED_ROLES: list.pipe(z.array(z.enum(ROLES, { error: `each role must be one of ${ROLES.join(', ')}` }))),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -166,6 +168,11 @@ export interface Config {
   apiDocs: 'public' | 'private';
   /** Bearer token of GET /metrics (Prometheus); absent: no metrics endpoint. */
   metricsToken: string | undefined;
+  /**
+   * Roles whose members must use two-step sign-in (MFA_REQUIRED_ROLES, default `admin`; set it
+   * empty for none): until they enrol they reach only their profile and the enrolment.
+   */
+  mfa: { requiredRoles: Role[] };
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
 }
@@ -223,8 +230,9 @@ function defaultWebDist(): string {
 }
 
 export function loadConfig(source: Record<string, string | undefined>): Config {
-  // Empty strings (KEY= in a .env file) mean "not set".
+  // Empty strings (KEY= in a .env file) mean "not set", except MFA_REQUIRED_ROLES= which means no role.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  cleaned.MFA_REQUIRED_ROLES = source.MFA_REQUIRED_ROLES ?? 'admin';
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -259,6 +267,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataDir,
     warnings,
   );
+  if (env.NODE_ENV === 'production' && !env.MFA_REQUIRED_ROLES.includes('admin')) {
+    warnings.push('MFA_REQUIRED_ROLES does not include admin: admins may sign in with a password alone');
+  }
   if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
@@ -305,6 +316,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     demoData: env.DEMO_DATA,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
     metricsToken: env.METRICS_TOKEN,
+    mfa: { requiredRoles: [...new Set(env.MFA_REQUIRED_ROLES)] },
     warnings,
   };
 }

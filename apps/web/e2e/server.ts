@@ -48,10 +48,25 @@ export function builtArtifactsMissing(): string | null {
   return null;
 }
 
-export async function startServer(): Promise<RunningServer> {
+export interface StartOptions {
+  /**
+   * MFA_REQUIRED_ROLES of the server: empty (no role must enrol) unless a suite asks, so the
+   * suites that sign in as the demo admin are not walked into enrolment (mfa.e2e.ts passes `admin`).
+   */
+  mfaRequiredRoles?: string;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    MFA_REQUIRED_ROLES: options.mfaRequiredRoles ?? '',
+  };
   // Zero-config start: embedded database, generated secret, demo admin.
   for (const key of [
     'DATABASE_URL',

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { emailSchema, nameSchema, phoneSchema } from './common';
+import { signInCodeSchema } from './mfa';
 import { newPasswordSchema, passwordAttemptSchema, publicUserSchema } from './users';
 
 /**
@@ -28,11 +29,8 @@ export const registerResult = z.object({ message: z.string() });
 export const loginInput = z.object({
   identifier: z.string().trim().min(1, { error: 'Required' }).max(254),
   password: passwordAttemptSchema,
-  /** Reserved for two-factor sign-in; ignored while no account has a second factor enrolled. */
-  totp: z
-    .string()
-    .regex(/^\d{6,8}$/, { error: 'Enter the 6-digit code' })
-    .optional(),
+  /** Two-step sign-in: the app's code or a recovery code; ignored for an account without it. */
+  totp: signInCodeSchema.optional(),
 });
 export type LoginInput = z.infer<typeof loginInput>;
 
@@ -44,7 +42,13 @@ export type SessionToken = z.infer<typeof sessionTokenSchema>;
 export const loginResult = sessionTokenSchema.extend({ user: publicUserSchema });
 export type LoginResult = z.infer<typeof loginResult>;
 
-export const meResult = z.object({ user: publicUserSchema });
+export const meResult = z.object({
+  user: publicUserSchema,
+  /** Two-step sign-in is on for this account. */
+  mfaEnabled: z.boolean(),
+  /** The user's role must use two-step sign-in (MFA_REQUIRED_ROLES). */
+  mfaRequired: z.boolean(),
+});
 export type MeResult = z.infer<typeof meResult>;
 
 export const verifyResult = z.object({ valid: z.literal(true), userId: z.uuid(), expiresAt: z.string() });

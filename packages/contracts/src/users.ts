@@ -49,6 +49,8 @@ export const staffUserSchema = publicUserSchema.extend({
   failedLoginCount: z.number().int(),
   /** An approved request waiting for its owner: when the activation code stops working. */
   activationExpiresAt: z.string().nullable(),
+  /** Two-step sign-in is on (an admin may reset it). */
+  mfaEnabled: z.boolean(),
 });
 export type StaffUser = z.infer<typeof staffUserSchema>;
 

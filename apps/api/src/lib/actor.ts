@@ -15,6 +15,8 @@ export interface CurrentUser {
   name: string;
   email: string;
   role: Role;
+  /** Two-step sign-in is on (loaded with the session; when absent the procedure tier looks it up). */
+  mfaEnabled?: boolean;
 }
 
 export interface Actor {

@@ -23,6 +23,10 @@ export const SIGNED_IN_PROCEDURES: readonly string[] = [
   'auth.verify', // one's own token
   'auth.logout', // one's own sessions
   'auth.changePassword', // one's own password
+  'auth.mfaSetup', // one's own two-step sign-in enrolment
+  'auth.mfaEnable', // confirms one's own enrolment with a code
+  'auth.mfaDisable', // needs one's password and a current code; failures count towards the lockout
+  'auth.mfaRecoveryCodes', // needs one's password and a current code
   'users.assignable', // names of assignable staff; the service requires leads.write/tickets.update with scope all
   'activities.*', // a timeline entry is allowed when its lead or customer is (checked in the service)
 ];

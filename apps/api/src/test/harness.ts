@@ -46,6 +46,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_USER_PER_MINUTE: '100000',
+    // No role must enrol in two-step sign-in unless a test says so (tests sign in as admins throughout).
+    MFA_REQUIRED_ROLES: '',
     ...overrides,
   });
 }

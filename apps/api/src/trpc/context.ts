@@ -82,13 +82,14 @@ export async function authenticate(services: AppServices, token: string | null) 
       role: users.role,
       status: users.status,
       sessionsValidAfter: users.sessionsValidAfter,
+      mfaEnabledAt: users.mfaEnabledAt,
     })
     .from(users)
     .where(eq(users.id, claims.userId))
     .limit(1);
   if (!row || row.status !== 'active') return null;
   if (claims.issuedAtMs < row.sessionsValidAfter.getTime()) return null;
-  const user: CurrentUser = { id: row.id, name: row.name, email: row.email, role: row.role };
+  const user: CurrentUser = { id: row.id, name: row.name, email: row.email, role: row.role, mfaEnabled: row.mfaEnabledAt !== null };
   return { user, expiresAt: claims.expiresAt };
 }
 

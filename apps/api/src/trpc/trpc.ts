@@ -3,10 +3,11 @@
  * user; `ctx.user` is non-null), and `permissionProcedure(p)` (the user's role holds `p` in the
  * contracts matrix; `ctx.scope` says how far). Anything else is denied by default.
  */
-import { can, NO_NUL_MESSAGE, scopeOf, type Permission, type Scope } from '@netflow/contracts';
+import { can, MFA_SETUP_REQUIRED_MESSAGE, NO_NUL_MESSAGE, scopeOf, type Permission, type Scope } from '@netflow/contracts';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError, z } from 'zod';
+import { mfaEnabledFor, mfaRequiredFor } from '../modules/auth';
 import type { LimitName } from '../security/rate-limits';
 import { ContextFailure, type Context } from './context';
 import { domainErrorOf, toTRPCError } from './errors';
@@ -18,6 +19,8 @@ export interface Meta extends OpenApiMeta {
   successStatus?: number;
   /** Set by `permissionProcedure`: what the procedure requires (the access tests read it). */
   permission?: Permission;
+  /** Reachable by a user whose role requires two-step sign-in before they enrol (profile, enrolment). */
+  allowBeforeMfa?: boolean;
 }
 
 export const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
@@ -115,12 +118,19 @@ export async function enforceLimit(ctx: Context, name: LimitName, key: string, p
   throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY_REQUESTS_MESSAGE });
 }
 
-const signedInProcedure = baseProcedure.use(async ({ ctx, next, path }) => {
+const signedInProcedure = baseProcedure.use(async ({ ctx, meta, next, path }) => {
   if (!ctx.user) {
     ctx.log.info({ event: 'authn.required', path }, 'unauthenticated call refused');
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
   }
   await enforceLimit(ctx, 'user', ctx.user.id, path);
+  // MFA_REQUIRED_ROLES: until enrolled, such a user reaches only the procedures marked allowBeforeMfa.
+  if (!meta?.allowBeforeMfa && mfaRequiredFor(ctx.config, ctx.user.role)) {
+    if (!(ctx.user.mfaEnabled ?? (await mfaEnabledFor(ctx.db, ctx.user.id)))) {
+      ctx.log.info({ event: 'authz.mfa_setup_required', path, userId: ctx.user.id }, 'two-step sign-in enrolment required');
+      throw new TRPCError({ code: 'FORBIDDEN', message: MFA_SETUP_REQUIRED_MESSAGE });
+    }
+  }
   return next({ ctx: { user: ctx.user } });
 });
 

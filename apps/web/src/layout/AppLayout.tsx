@@ -39,6 +39,8 @@ export default function AppLayout() {
       </Stack>
     );
   }
+  // A role that must use two-step sign-in reaches only the profile (where it enrols) until it does.
+  if (me.data.mfaRequired && !me.data.mfaEnabled && location.pathname !== '/profile') return <Navigate to="/profile" replace />;
   return (
     <CurrentUserContext.Provider value={me.data.user}>
       <Shell user={me.data.user} />

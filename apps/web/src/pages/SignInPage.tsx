@@ -1,8 +1,9 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
-import { loginInput } from '@netflow/contracts';
+import { MFA_REQUIRED_MESSAGE, loginInput, signInCodeSchema } from '@netflow/contracts';
 import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { useSession } from '../auth/AuthContext';
@@ -35,33 +36,108 @@ export default function SignInPage() {
   const reason = peekSignOutReason();
 
   const form = useForm({
-    resolver: zodResolver(loginInput, formParse),
+    resolver: zodResolver(loginInput.omit({ totp: true }), formParse),
     defaultValues: { identifier: '', password: '' },
   });
+  // Two-step sign-in: after "MFA required" the password stays in the form and a code is asked for.
+  const [codeStep, setCodeStep] = useState(false);
+  const [code, setCode] = useState('');
+  const [codeError, setCodeError] = useState<string | null>(null);
 
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (result) => {
         startSession({ token: result.token, expiresAt: result.expiresAt });
-        queryClient.setQueryData(trpc.auth.me.queryKey({}), { user: result.user });
+        // auth.me also says whether two-step sign-in is on or required: the app shell loads it.
+        queryClient.removeQueries({ queryKey: trpc.auth.me.queryKey({}) });
         void navigate(returnPath(location.state), { replace: true });
       },
-      onError: () => form.resetField('password', { keepError: false }),
+      onError: (error) => {
+        if (error.message === MFA_REQUIRED_MESSAGE) {
+          setCodeStep(true);
+          return;
+        }
+        setCode('');
+        if (!codeStep) form.resetField('password', { keepError: false });
+      },
     }),
   );
 
   if (session) return <Navigate to={returnPath(location.state)} replace />;
 
+  const submit = form.handleSubmit((values) => {
+    if (!codeStep) {
+      login.mutate(values);
+      return;
+    }
+    const parsed = signInCodeSchema.safeParse(code);
+    if (!parsed.success) {
+      setCodeError(parsed.error.issues[0]?.message ?? 'Enter the 6-digit code or a recovery code');
+      return;
+    }
+    setCodeError(null);
+    login.mutate({ ...values, totp: parsed.data });
+  });
+
+  const startOver = () => {
+    setCodeStep(false);
+    setCode('');
+    setCodeError(null);
+    login.reset();
+    form.resetField('password');
+  };
+
+  if (codeStep) {
+    const wrongCode = login.isError && login.error.message !== MFA_REQUIRED_MESSAGE;
+    return (
+      <AuthFrame title="Two-step sign-in" subtitle="Enter the 6-digit code from your authenticator app.">
+        <form onSubmit={(event) => void submit(event)} noValidate>
+          <Stack gap="md">
+            {wrongCode && (
+              <Alert color="red" variant="light" icon={<IconAlertCircle size={18} />} role="alert">
+                {login.error.data?.code === 'UNAUTHORIZED'
+                  ? 'That code is not right or was already used. Wait for the next code, or use one of your recovery codes.'
+                  : describeError(login.error)}
+              </Alert>
+            )}
+            <TextInput
+              label="Code"
+              description="Lost your phone? Enter one of your recovery codes instead (each works once)."
+              placeholder="123456"
+              autoComplete="one-time-code"
+              inputMode="text"
+              autoFocus
+              required
+              value={code}
+              onChange={(event) => setCode(event.currentTarget.value)}
+              error={codeError}
+              data-testid="sign-in-code"
+            />
+            <Button type="submit" fullWidth size="md" loading={login.isPending}>
+              Verify and sign in
+            </Button>
+            <Text size="sm" c="dimmed" ta="center">
+              Not you?{' '}
+              <Anchor component="button" type="button" size="sm" onClick={startOver}>
+                Start over
+              </Anchor>
+            </Text>
+          </Stack>
+        </form>
+      </AuthFrame>
+    );
+  }
+
   return (
     <AuthFrame title="Sign in" subtitle="Use your work e-mail or phone number.">
-      <form onSubmit={form.handleSubmit((values) => login.mutate(values))} noValidate>
+      <form onSubmit={(event) => void submit(event)} noValidate>
         <Stack gap="md">
           {reason && !login.isError && (
             <Alert color="blue" variant="light" icon={<IconInfoCircle size={18} />} data-testid="sign-out-reason">
               {SIGN_OUT_MESSAGES[reason]}
             </Alert>
           )}
-          {login.isError && (
+          {login.isError && login.error.message !== MFA_REQUIRED_MESSAGE && (
             <Alert color="red" variant="light" icon={<IconAlertCircle size={18} />} role="alert">
               {login.error.data?.code === 'UNAUTHORIZED'
                 ? 'The e-mail/phone or password is not right, or the account is not active yet.'

@@ -2,6 +2,7 @@ export * from './activities';
 export * from './audit';
 export * from './customers';
 export * from './leads';
+export * from './mfa';
 export * from './payments';
 export * from './plans';
 export * from './sign-in';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgEnum, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, instant, updatedAt } from './_columns';
 
 export const roleEnum = pgEnum('role', ['admin', 'manager', 'sales', 'support', 'technician', 'finance']);
@@ -35,6 +35,15 @@ export const users = pgTable(
     /** Tokens issued before this instant are refused (logout, password change, role change). */
     sessionsValidAfter: instant().notNull().defaultNow(),
     lastLoginAt: instant(),
+    /**
+     * Two-step sign-in (TOTP, RFC 6238). Secrets are sealed with the app's secret box (aad
+     * `totp:<userId>` / `totp-pending:<userId>`), never returned in any payload. The pending secret
+     * waits for its first code; `mfaLastStep` is the last accepted 30 s time step (a code is single use).
+     */
+    mfaSecret: text(),
+    mfaPendingSecret: text(),
+    mfaEnabledAt: instant(),
+    mfaLastStep: bigint({ mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

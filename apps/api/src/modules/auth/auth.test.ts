@@ -224,7 +224,11 @@ describe('the signed-in session', () => {
     const token = await loginToken(user.email);
     const res = await get('/api/auth/me', token);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ user: expect.objectContaining({ id: user.id, email: user.email, role: 'manager', status: 'active' }) });
+    expect(res.json()).toEqual({
+      user: expect.objectContaining({ id: user.id, email: user.email, role: 'manager', status: 'active' }),
+      mfaEnabled: false,
+      mfaRequired: false,
+    });
     expect(res.body).not.toMatch(/hash|secret|token|argon/i);
   });
 

@@ -19,4 +19,5 @@ export {
 } from './service';
 export { burnVerification, hashPassword, HASH_OPTIONS, needsRehash, passwordWork, setHashCostForTests, verifyPassword } from './passwords';
 export { passwordProblem, withPasswordPolicy } from './password-policy';
+export { mfaEnabledFor, mfaRequiredFor, resetMfa } from './mfa';
 export { createTokenService, type TokenClaims, type TokenService } from './tokens';

@@ -10,6 +10,10 @@ import {
   loginInput,
   loginResult,
   meResult,
+  mfaConfirmInput,
+  mfaEnableInput,
+  mfaSetupResult,
+  recoveryCodesResult,
   registerInput,
   registerResult,
   verifyResult,
@@ -20,6 +24,7 @@ import { unauthenticated } from '../../lib/errors';
 import { clientKey } from '../../security/rate-limits';
 import type { Context } from '../../trpc/context';
 import { enforceLimit, protectedProcedure, publicProcedure } from '../../trpc/trpc';
+import { disableMfa, enableMfa, mfaRequiredFor, regenerateRecoveryCodes, setupMfa } from './mfa';
 import { withPasswordPolicy } from './password-policy';
 import { activate, changePassword, getPublicUser, login, logout, register, type AuthDeps } from './service';
 
@@ -69,13 +74,22 @@ export const authRouter = {
     .mutation(({ ctx, input }) => login(ctx.db, ctx, input, depsOf(ctx))),
 
   me: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], protect: true, summary: 'The signed-in user' } })
+    .meta({
+      openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], protect: true, summary: 'The signed-in user' },
+      allowBeforeMfa: true,
+    })
     .input(z.object({}))
     .output(meResult)
-    .query(async ({ ctx }) => ({ user: await getPublicUser(ctx.db, ctx.user.id) })),
+    .query(async ({ ctx }) => {
+      const { user, mfaEnabled } = await getPublicUser(ctx.db, ctx.user.id);
+      return { user, mfaEnabled, mfaRequired: mfaRequiredFor(ctx.config, user.role) };
+    }),
 
   verify: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/auth/verify', tags: ['auth'], protect: true, summary: 'Check a token' } })
+    .meta({
+      openapi: { method: 'GET', path: '/auth/verify', tags: ['auth'], protect: true, summary: 'Check a token' },
+      allowBeforeMfa: true,
+    })
     .input(z.object({}))
     .output(verifyResult)
     .query(({ ctx }) => {
@@ -93,6 +107,7 @@ export const authRouter = {
         summary: 'Sign out everywhere (every token issued so far stops working)',
       },
       successStatus: 204,
+      allowBeforeMfa: true,
     })
     .input(z.object({}))
     .output(z.void())
@@ -110,8 +125,71 @@ export const authRouter = {
         summary: 'Change your password; every session ends (tRPC answers a fresh token, REST answers 204: sign in again)',
       },
       successStatus: 204,
+      allowBeforeMfa: true,
     })
     .input(changePasswordInput)
     .output(changePasswordResult)
     .mutation(({ ctx, input }) => changePassword(ctx.db, ctx, input, depsOf(ctx))),
+
+  // Two-step sign-in of the signed-in user (setup and enable stay reachable before a required enrolment).
+  mfaSetup: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/mfa/setup',
+        tags: ['auth'],
+        protect: true,
+        summary: 'Start two-step sign-in: a new secret (QR code as SVG), pending until confirmed with a code',
+      },
+      allowBeforeMfa: true,
+    })
+    .input(z.object({}))
+    .output(mfaSetupResult)
+    .mutation(({ ctx }) => setupMfa(ctx.db, ctx)),
+
+  mfaEnable: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/mfa/enable',
+        tags: ['auth'],
+        protect: true,
+        summary: 'Confirm the pending secret with a code: two-step sign-in is on; answers 10 single-use recovery codes (shown once)',
+      },
+      allowBeforeMfa: true,
+    })
+    .input(mfaEnableInput)
+    .output(recoveryCodesResult)
+    .mutation(({ ctx, input }) => enableMfa(ctx.db, ctx, input)),
+
+  mfaDisable: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/mfa/disable',
+        tags: ['auth'],
+        protect: true,
+        summary: 'Turn two-step sign-in off with the password and a current code (failures count towards the lockout)',
+      },
+      successStatus: 204,
+    })
+    .input(mfaConfirmInput)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      await disableMfa(ctx.db, ctx, input, { config: ctx.config });
+    }),
+
+  mfaRecoveryCodes: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/auth/mfa/recovery-codes',
+        tags: ['auth'],
+        protect: true,
+        summary: 'A fresh set of 10 recovery codes (the old ones stop working); needs the password and a current code',
+      },
+    })
+    .input(mfaConfirmInput)
+    .output(recoveryCodesResult)
+    .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.db, ctx, input, { config: ctx.config })),
 } satisfies TRPCRouterRecord;

@@ -14,6 +14,7 @@ import {
   ACCOUNT_ACTIVATED_MESSAGE,
   ACTIVATION_FAILED_MESSAGE,
   INVALID_CREDENTIALS_MESSAGE,
+  MFA_REQUIRED_MESSAGE,
   REGISTER_ACCEPTED_MESSAGE,
   type ActivateInput,
   type ChangePasswordInput,
@@ -32,6 +33,7 @@ import { countSignInFailure, countSignInSuccess, type SignInFailureReason } from
 import { checkSignIn, forgetFailures, recordFailure, recordSuccess, type SignInGate } from '../../security/lockout';
 import { auditActorOf, recordAudit, type AuditActor } from '../audit';
 import { passwordProblem } from './password-policy';
+import { spendSecondStep } from './mfa-codes';
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './passwords';
 import type { TokenService } from './tokens';
 
@@ -97,7 +99,7 @@ function requestActor(actor: Actor, label: string | null, actorId: string | null
   return { actorId, actorLabel: label, ip: actor.ip, requestId: actor.requestId };
 }
 
-type LoginOutcome = { ok: true; user: UserRow } | { ok: false; reason: string; userId: string | null };
+type LoginOutcome = { ok: true; user: UserRow } | { ok: false; reason: string; userId: string | null; mfaRequired?: true };
 
 async function findUserId(db: Database, identifier: Identifier): Promise<string | null> {
   const condition = identifier.kind === 'email' ? sql`lower(${users.email}) = ${identifier.value}` : eq(users.phone, identifier.value);
@@ -115,11 +117,19 @@ function signInFailureReason(reason: string): SignInFailureReason {
   if (reason === 'unknown account') return 'unknown_account';
   if (reason.startsWith('account locked')) return 'locked';
   if (reason.startsWith('wrong password')) return 'wrong_password';
+  if (reason.startsWith('wrong second-step code')) return 'wrong_code';
   if (reason.endsWith('without a password')) return 'no_password';
   return 'inactive';
 }
 
-async function attemptLogin(db: Database, actor: Actor, raw: string, password: string, deps: AuthDeps): Promise<LoginOutcome> {
+async function attemptLogin(
+  db: Database,
+  actor: Actor,
+  raw: string,
+  password: string,
+  totp: string | undefined,
+  deps: AuthDeps,
+): Promise<LoginOutcome> {
   const identifier = parseIdentifier(raw);
   const userId = identifier ? await findUserId(db, identifier) : null;
   if (!identifier || !userId) {
@@ -140,7 +150,7 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
     const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
     if (!user) return { ok: false, reason: 'unknown account', userId: null };
     const now = new Date();
-    const fail = async (reason: string, changes: Record<string, unknown> | null = null): Promise<LoginOutcome> => {
+    const fail = async (reason: string, changes: Record<string, unknown> | null = null) => {
       await recordAudit(tx, requestActor(actor, label), {
         action: 'auth.login',
         entityType: 'user',
@@ -149,7 +159,7 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
         reason,
         changes,
       });
-      return { ok: false, reason, userId: user.id };
+      return { ok: false as const, reason, userId: user.id };
     };
 
     const gate = await checkSignIn(tx, user.id, actor.ip, policy, now);
@@ -170,6 +180,17 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
     }
     if (user.status !== 'active') return fail(`account ${user.status}`);
 
+    // Two-step sign-in: asked for only after a right password; a wrong or reused code counts like a wrong password.
+    let secondStep: string | null = null;
+    if (user.mfaSecret !== null) {
+      if (totp === undefined) return { ...(await fail('second step required')), mfaRequired: true };
+      secondStep = await spendSecondStep(tx, user, totp, now);
+      if (secondStep === null) {
+        const result = await recordFailure(tx, gate, policy, now);
+        return fail(result.lockedUntil ? 'wrong second-step code; network locked' : 'wrong second-step code', failureChanges(result, gate));
+      }
+    }
+
     await recordSuccess(tx, user.id, gate.network, policy, now);
     const rehash = needsRehash(user.passwordHash) ? await hashPassword(password) : null;
     const [updated] = await tx
@@ -181,16 +202,20 @@ async function attemptLogin(db: Database, actor: Actor, raw: string, password: s
       action: 'auth.login',
       entityType: 'user',
       entityId: user.id,
-      changes: rehash ? { credentialUpgraded: true } : null,
+      changes: rehash || secondStep ? { ...(rehash ? { credentialUpgraded: true } : {}), ...(secondStep ? { secondStep } : {}) } : null,
     });
     return { ok: true, user: updated ?? user };
   });
 }
 
 export async function login(db: Database, actor: Actor, input: LoginInput, deps: AuthDeps): Promise<LoginResult> {
-  const outcome = await attemptLogin(db, actor, input.identifier, input.password, deps);
+  const outcome = await attemptLogin(db, actor, input.identifier, input.password, input.totp, deps);
   if (!outcome.ok) {
     actor.log.warn({ event: 'auth.login.failure', reason: outcome.reason, userId: outcome.userId }, 'sign-in failed');
+    if (outcome.mfaRequired) {
+      countSignInFailure('mfa_required');
+      throw unauthenticated(MFA_REQUIRED_MESSAGE);
+    }
     countSignInFailure(signInFailureReason(outcome.reason));
     throw invalidCredentials();
   }
@@ -338,10 +363,10 @@ export async function activate(db: Database, actor: Actor, input: ActivateInput,
   return { message: ACCOUNT_ACTIVATED_MESSAGE };
 }
 
-export async function getPublicUser(db: Database, id: string): Promise<PublicUser> {
+export async function getPublicUser(db: Database, id: string): Promise<{ user: PublicUser; mfaEnabled: boolean }> {
   const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
   if (!row) throw unauthenticated();
-  return toPublicUser(row);
+  return { user: toPublicUser(row), mfaEnabled: row.mfaEnabledAt !== null };
 }
 
 /** Ends every session of the user: tokens issued before now stop working on their next request. */

@@ -9,6 +9,7 @@ import {
   createUserInput,
   getUserInput,
   listUsersInput,
+  mfaResetInput,
   resetPasswordInput,
   resetPasswordResult,
   staffUserSchema,
@@ -17,7 +18,8 @@ import {
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { permissionProcedure, protectedProcedure } from '../../trpc/trpc';
-import { withPasswordPolicy } from '../auth';
+import { z } from 'zod';
+import { resetMfa, withPasswordPolicy } from '../auth';
 import { approveRequest, createUser, getUser, listAssignableStaff, listUsers, resetPassword, updateUser } from './service';
 
 const createUserSchema = withPasswordPolicy(createUserInput, 'password', (input) => [
@@ -120,4 +122,21 @@ export const usersRouter = {
     .input(resetPasswordInput)
     .output(resetPasswordResult)
     .mutation(({ ctx, input }) => resetPassword(ctx.db, ctx, input)),
+
+  resetMfa: permissionProcedure('users.manage')
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/users/{id}/mfa/reset',
+        tags: ['users'],
+        protect: true,
+        summary: "Clear another user's two-step sign-in (lost phone and recovery codes) and end every session of that user",
+      },
+      successStatus: 204,
+    })
+    .input(mfaResetInput)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      await resetMfa(ctx.db, ctx, input.id);
+    }),
 } satisfies TRPCRouterRecord;

@@ -51,6 +51,7 @@ export function toStaffUser(row: UserRow, now = Date.now()): StaffUser {
     lockedUntil: row.lockedUntil && row.lockedUntil.getTime() > now ? row.lockedUntil.toISOString() : null,
     failedLoginCount: row.failedLoginCount,
     activationExpiresAt: row.status === 'pending' && row.activationExpiresAt ? row.activationExpiresAt.toISOString() : null,
+    mfaEnabled: row.mfaEnabledAt !== null,
   };
 }
 

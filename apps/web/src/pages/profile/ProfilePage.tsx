@@ -1,9 +1,9 @@
-/** The signed-in person's account: details, password change, and ending every session. */
+/** The signed-in person's account: details, password change, two-step sign-in, and ending every session. */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Avatar, Badge, Button, Card, Grid, Group, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Avatar, Badge, Button, Card, Grid, Group, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { PERMISSIONS, changePasswordInput, can as roleCan } from '@netflow/contracts';
-import { IconDeviceDesktopOff, IconShieldLock } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { IconDeviceDesktopOff, IconShieldExclamation, IconShieldLock } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { useCurrentUser } from '../../auth/AuthContext';
@@ -14,6 +14,7 @@ import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
 import { formatDateTime, humanize, initials } from '../../lib/format';
 import { endSession, getSession, startSession } from '../../lib/session';
 import { useTRPC } from '../../trpc';
+import { TwoStepSignIn } from './TwoStepSignIn';
 
 /** The contract's schema plus a confirmation typed twice (checked here only). */
 const passwordForm = changePasswordInput
@@ -25,9 +26,25 @@ export default function ProfilePage() {
   const user = useCurrentUser();
   const session = getSession();
   const grants = PERMISSIONS.filter((p) => roleCan(user.role, p));
+  const trpc = useTRPC();
+  const me = useQuery(trpc.auth.me.queryOptions({}));
+  const mfaRequired = me.data?.mfaRequired ?? false;
+  const mustEnrol = mfaRequired && me.data?.mfaEnabled === false;
   return (
     <>
       <PageHeader title="Profile & security" description="Your account, your password and your sessions." />
+      {mustEnrol && (
+        <Alert
+          color="yellow"
+          variant="light"
+          mb="lg"
+          icon={<IconShieldExclamation size={18} />}
+          title="Set up two-step sign-in to continue"
+        >
+          Your role ({humanize(user.role)}) must use two-step sign-in. Until it is on, only this page is available: set it up below with an
+          authenticator app on your phone, then the rest of NetFlow CRM opens.
+        </Alert>
+      )}
       <Grid gutter="lg">
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="lg">
@@ -71,6 +88,7 @@ export default function ProfilePage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="lg">
+            <TwoStepSignIn required={mfaRequired} />
             <ChangePassword />
             <SignOutEverywhere />
           </Stack>

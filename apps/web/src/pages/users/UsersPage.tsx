@@ -53,6 +53,7 @@ import { applyServerErrors, emptyAsUndefined, formParse, notifyError, notifySucc
 import { formatDate, formatRelative, humanize, initials } from '../../lib/format';
 import { oneOf, useUrlState } from '../../lib/useUrlState';
 import { useTRPC, type RouterInputs, type RouterOutputs } from '../../trpc';
+import { ResetMfaAction } from './ResetMfaAction';
 
 type StaffUser = RouterOutputs['users']['list']['items'][number];
 
@@ -187,6 +188,7 @@ export default function UsersPage() {
                   {u.activationExpiresAt ? 'New code' : 'Approve'}
                 </Button>
               )}
+              {u.id !== me.id && u.mfaEnabled && <ResetMfaAction user={u} />}
               <Menu position="bottom-end" withinPortal>
                 <Menu.Target>
                   <ActionIcon variant="subtle" color="gray" aria-label={`More actions for ${u.name}`}>
