@@ -40,7 +40,8 @@ export const httpRequestDuration = new Histogram({
   registers: [registry],
 });
 
-export type SignInFailureReason = 'unknown_account' | 'wrong_password' | 'wrong_code' | 'mfa_required' | 'locked' | 'no_password' | 'inactive';
+export type SignInFailureReason =
+  'unknown_account' | 'wrong_password' | 'wrong_code' | 'mfa_required' | 'locked' | 'no_password' | 'inactive';
 
 export const signIns = new Counter({
   name: `${METRIC_PREFIX}auth_sign_ins_total`,
