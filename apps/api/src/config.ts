@@ -98,6 +98,8 @@ const envSchema = z.object({
     .min(0)
     .max(24 * 30)
     .default(24),
+  /** How long the CRM waits for a RouterOS REST answer (RouterOS itself gives up after 60 s). */
+  ROUTEROS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   API_DOCS: z.enum(['public', 'private']).optional(),
@@ -151,6 +153,8 @@ export interface Config {
   /** How long an activation code issued by an admin's approval stays usable. */
   activation: { ttlHours: number };
   subscriptionGraceHours: number;
+  /** RouterOS REST client: how long to wait for an answer before the call counts as failed. */
+  routeros: { timeoutMs: number };
   webDistDir: string;
   demoData: 'auto' | 'on' | 'off';
   /**
@@ -294,6 +298,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     activation: { ttlHours: env.ACCOUNT_ACTIVATION_HOURS },
     subscriptionGraceHours: env.SUBSCRIPTION_GRACE_HOURS,
+    routeros: { timeoutMs: env.ROUTEROS_TIMEOUT_MS },
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),

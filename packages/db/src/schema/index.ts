@@ -4,6 +4,7 @@ export * from './customers';
 export * from './leads';
 export * from './payments';
 export * from './plans';
+export * from './routers';
 export * from './sign-in';
 export * from './subscriptions';
 export * from './tickets';
