@@ -96,6 +96,9 @@ export function routerOsClient(conn: RouterOsConnection): RouterOsClient {
         {
           method,
           signal: controller.signal,
+          // A fresh connection per call: RouterOS drops idle keep-alive sockets, and a reused dead
+          // one would report "closed the connection" instead of what is really wrong.
+          agent: false,
           headers: {
             authorization: auth,
             accept: 'application/json',

@@ -91,7 +91,7 @@ export async function createRouter(db: Database, actor: Actor, input: CreateRout
         action: 'router.create',
         entityType: 'router',
         entityId: id,
-        changes: { name: input.name, url: input.url, username: input.username, verifyTls: input.verifyTls, password: 'set' },
+        changes: { name: input.name, url: input.url, username: input.username, verifyTls: input.verifyTls },
       });
       return toRouter(row, 0);
     });
@@ -117,7 +117,7 @@ export async function updateRouter(db: Database, actor: Actor, input: UpdateRout
       if (input.password !== undefined) {
         // Never compared with the stored one (that would need opening it); a given password replaces it.
         set.passwordSealed = secretBox().seal(input.password, routerPasswordAad(current.id));
-        changes.password = 'changed';
+        changes.credentialChanged = true;
       }
       if (Object.keys(changes).length === 0) return;
       if (set.name) await assertNameFree(tx, set.name, current.id);
