@@ -59,7 +59,9 @@ const everything = all(...PERMISSIONS);
 
 export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
   admin: everything,
-  manager: Object.fromEntries(Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage' && p !== 'routers.manage')),
+  manager: Object.fromEntries(
+    Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage' && p !== 'routers.manage'),
+  ),
   sales: {
     'dashboard.read': 'all',
     'leads.read': 'own',

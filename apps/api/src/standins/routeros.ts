@@ -121,7 +121,7 @@ export async function startRouterOsStandIn(options: RouterOsStandInOptions = {})
     const query = Object.fromEntries(url.searchParams);
     let body: unknown = null;
     const header = req.headers.authorization ?? '';
-    const sentUser = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')[0] ?? null : null;
+    const sentUser = header.startsWith('Basic ') ? (Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')[0] ?? null) : null;
     const record: RecordedRequest = { method, path, query, body: null, user: sentUser, status: 0 };
     requests.push(record);
     const answer = (status: number, payload?: unknown, detail?: string) => {
@@ -196,7 +196,9 @@ export async function startRouterOsStandIn(options: RouterOsStandInOptions = {})
         return answer(400, undefined, `failure: ${menu === '/ppp/secret' ? 'secret' : 'user'} with the same name already exists`);
       }
       const row = newRow({
-        ...(menu === '/ppp/secret' ? { service: 'any', profile: 'default', 'caller-id': '', 'local-address': '', 'remote-address': '' } : {}),
+        ...(menu === '/ppp/secret'
+          ? { service: 'any', profile: 'default', 'caller-id': '', 'local-address': '', 'remote-address': '' }
+          : {}),
         ...(menu === '/ip/hotspot/user' ? { profile: 'default', server: 'all', uptime: '0s' } : {}),
         password: '',
         comment: '',

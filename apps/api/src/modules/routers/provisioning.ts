@@ -151,9 +151,7 @@ export function desiredAccountOf(target: Target, password: string | null): Desir
 }
 
 export type ProvisionOutcome =
-  | { state: 'synced'; operations: RouterOperation[] }
-  | { state: 'failed'; error: string }
-  | { state: 'not-managed' };
+  { state: 'synced'; operations: RouterOperation[] } | { state: 'failed'; error: string } | { state: 'not-managed' };
 
 export interface ProvisionOptions {
   config: Config;
@@ -182,7 +180,8 @@ export async function provisionSubscription(db: Database, subscriptionId: string
       if (desired) operations = await applyAccount(clientFor(target.router, options.config), desired);
     } catch (error) {
       failure = routerErrorMessage(error);
-      if (failure === 'Unexpected error talking to the router') options.log.error({ err: error, subscriptionId }, 'provisioning failed unexpectedly');
+      if (failure === 'Unexpected error talking to the router')
+        options.log.error({ err: error, subscriptionId }, 'provisioning failed unexpectedly');
     }
     const recorded = await db.transaction(async (tx) => {
       const [row] = await tx
@@ -195,7 +194,11 @@ export async function provisionSubscription(db: Database, subscriptionId: string
                 provisioningAttempts: sql`${subscriptions.provisioningAttempts} + 1`,
                 provisionedAt: new Date(),
               }
-            : { provisioningState: 'failed', provisioningError: failure, provisioningAttempts: sql`${subscriptions.provisioningAttempts} + 1` },
+            : {
+                provisioningState: 'failed',
+                provisioningError: failure,
+                provisioningAttempts: sql`${subscriptions.provisioningAttempts} + 1`,
+              },
         )
         .where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.provisioningGeneration, generation)))
         .returning({ id: subscriptions.id, attempts: subscriptions.provisioningAttempts });
@@ -274,7 +277,11 @@ export async function revealServicePasswordOnce(db: Database, actor: Actor, subs
       .update(subscriptions)
       .set({ servicePasswordShownAt: new Date() })
       .where(
-        and(eq(subscriptions.id, subscriptionId), isNotNull(subscriptions.servicePasswordSealed), isNull(subscriptions.servicePasswordShownAt)),
+        and(
+          eq(subscriptions.id, subscriptionId),
+          isNotNull(subscriptions.servicePasswordSealed),
+          isNull(subscriptions.servicePasswordShownAt),
+        ),
       )
       .returning({ sealed: subscriptions.servicePasswordSealed });
     if (!row?.sealed) return null;

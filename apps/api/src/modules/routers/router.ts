@@ -37,7 +37,9 @@ export const routersRouter = {
 
   /** For choosing the router of a subscription (names only). */
   options: permissionProcedure('subscriptions.provision')
-    .meta({ openapi: { method: 'GET', path: '/routers/options', tags, protect: true, summary: 'Router names, to choose one for a subscription' } })
+    .meta({
+      openapi: { method: 'GET', path: '/routers/options', tags, protect: true, summary: 'Router names, to choose one for a subscription' },
+    })
     .input(z.object({}).optional())
     .output(routerOptionsSchema)
     .query(({ ctx }) => listRouterOptions(ctx.db)),
@@ -49,7 +51,9 @@ export const routersRouter = {
     .mutation(({ ctx, input }) => createRouter(ctx.db, ctx, input)),
 
   update: permissionProcedure('routers.manage')
-    .meta({ openapi: { method: 'PATCH', path: '/routers/{id}', tags, protect: true, summary: 'Change a router (a password given replaces it)' } })
+    .meta({
+      openapi: { method: 'PATCH', path: '/routers/{id}', tags, protect: true, summary: 'Change a router (a password given replaces it)' },
+    })
     .input(updateRouterInput)
     .output(routerSchema)
     .mutation(({ ctx, input }) => updateRouter(ctx.db, ctx, input)),

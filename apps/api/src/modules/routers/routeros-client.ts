@@ -45,7 +45,12 @@ function describeNetworkError(error: NodeJS.ErrnoException): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'The router’s host name does not resolve';
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'The router is unreachable';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'The router closed the connection';
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
+  if (
+    code.startsWith('ERR_TLS') ||
+    code.includes('CERT') ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'SELF_SIGNED_CERT_IN_CHAIN'
+  ) {
     return `TLS certificate not accepted (${code}); install a trusted certificate or turn off verification for this router`;
   }
   return `Cannot reach the router${code ? ` (${code})` : ''}`;
@@ -55,7 +60,7 @@ function describeNetworkError(error: NodeJS.ErrnoException): string {
 function describeHttpError(status: number, text: string): string {
   try {
     const body = JSON.parse(text) as { message?: unknown; detail?: unknown };
-    const message = typeof body.message === 'string' ? body.message : http.STATUS_CODES[status] ?? 'Error';
+    const message = typeof body.message === 'string' ? body.message : (http.STATUS_CODES[status] ?? 'Error');
     const detail = typeof body.detail === 'string' && body.detail ? `: ${body.detail}` : '';
     return `RouterOS ${status} ${message}${detail}`.slice(0, 500);
   } catch {

@@ -105,7 +105,11 @@ describe('the router registry', () => {
     }
     const existing = await registerRouter();
     expect(
-      await codeOf(t.caller(staff.admin).routers.create({ name: existing.name.toUpperCase(), url: ros.url, username: 'u', password: 'p', verifyTls: true })),
+      await codeOf(
+        t
+          .caller(staff.admin)
+          .routers.create({ name: existing.name.toUpperCase(), url: ros.url, username: 'u', password: 'p', verifyTls: true }),
+      ),
     ).toBe('CONFLICT');
     expect((await t.db.db.select().from(routers)).length).toBe(before.length + 1);
   });
@@ -124,7 +128,12 @@ describe('the connection test', () => {
   it('answers identity and version, and keeps them on the router', async () => {
     const router = await registerRouter();
     const token = await t.tokenFor(staff.admin);
-    const res = await t.app.inject({ method: 'POST', url: `/api/routers/${router.id}/test`, headers: { authorization: `Bearer ${token}` }, payload: {} });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/routers/${router.id}/test`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: {},
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ok: true, identity: 'standin-core-1', version: '7.16.2 (stable)' });
     const listed = (await t.caller(staff.admin).routers.list()).items.find((r) => r.id === router.id);
@@ -209,7 +218,10 @@ describe('provisioning', () => {
 
   it('the expiry sweep suspends, disables the secret and drops its session; twice or on two instances: the same', async () => {
     const { activated } = await activeOnRouter();
-    await t.db.db.update(subscriptions).set({ expiresAt: daysFromNow(-3) }).where(eq(subscriptions.id, activated.id));
+    await t.db.db
+      .update(subscriptions)
+      .set({ expiresAt: daysFromNow(-3) })
+      .where(eq(subscriptions.id, activated.id));
     ros.connect(activated.pppoeUsername ?? '');
     expect(ros.rows('/ppp/active')).toHaveLength(1);
 
@@ -233,7 +245,9 @@ describe('provisioning', () => {
     expect(deletes[0]?.path).toMatch(/^\/ppp\/active\/\*[0-9A-F]+$/);
     expect((await subscriptionRow(t.db.db, activated.id)).provisioningState).toBe('synced');
     // One job for the one event (the queue keeps finished jobs' rows).
-    const jobs = (await jobRows(t, 'provision.subscription')).filter((j) => (j.data as { subscriptionId: string }).subscriptionId === activated.id);
+    const jobs = (await jobRows(t, 'provision.subscription')).filter(
+      (j) => (j.data as { subscriptionId: string }).subscriptionId === activated.id,
+    );
     expect(jobs.filter((j) => (j.data as { change: string }).change === 'suspended')).toHaveLength(1);
   });
 
@@ -383,7 +397,9 @@ describe('sync', () => {
     expect(secretOf('office-vpn')?.disabled).toBe('false');
     expect(secrets()).toHaveLength(7);
     const audit = (await auditRows(t.db.db, router.id, 'router.sync'))[0];
-    expect(audit?.changes).toMatchObject({ fixed: { missing: 1, 'disabled-while-active': 1, 'wrong-profile': 1, 'enabled-while-suspended': 1, extra: 1 } });
+    expect(audit?.changes).toMatchObject({
+      fixed: { missing: 1, 'disabled-while-active': 1, 'wrong-profile': 1, 'enabled-while-suspended': 1, extra: 1 },
+    });
   });
 
   it('a router that cannot be read is a clear error', async () => {

@@ -39,7 +39,10 @@ function toRouter(row: RouterRow, subscriptionCount: number): Router {
   };
 }
 
-const servedCount = sql<number>`(select count(*) from ${subscriptions} where ${subscriptions.routerId} = ${routers.id} and ${subscriptions.status} <> 'cancelled')`.mapWith(Number);
+const servedCount =
+  sql<number>`(select count(*) from ${subscriptions} where ${subscriptions.routerId} = ${routers.id} and ${subscriptions.status} <> 'cancelled')`.mapWith(
+    Number,
+  );
 
 export async function listRouters(db: Database): Promise<{ items: Router[] }> {
   const rows = await db.select({ router: routers, count: servedCount }).from(routers).orderBy(asc(routers.name), asc(routers.id));

@@ -81,7 +81,8 @@ export function compare(crm: CrmAccount[], onRouter: Record<ServiceKind, RouterO
       if (account.status === 'active') {
         if (!row) differences.push({ ...base, kind: 'missing', action: 'create' });
         else if (isDisabled(row)) differences.push({ ...base, kind: 'disabled-while-active', action: 'enable' });
-        else if (account.profile && row.profile !== account.profile) differences.push({ ...base, kind: 'wrong-profile', action: 'set-profile' });
+        else if (account.profile && row.profile !== account.profile)
+          differences.push({ ...base, kind: 'wrong-profile', action: 'set-profile' });
       } else if (row && !isDisabled(row)) {
         differences.push({
           ...base,
@@ -112,7 +113,12 @@ export function compare(crm: CrmAccount[], onRouter: Record<ServiceKind, RouterO
 }
 
 /** Compares (and with `apply`, fixes) one router. Router failures are thrown as RouterOsErrors. */
-export async function syncRouter(db: Database, actor: Actor, config: Config, input: { id: string; apply: boolean }): Promise<RouterSyncResult> {
+export async function syncRouter(
+  db: Database,
+  actor: Actor,
+  config: Config,
+  input: { id: string; apply: boolean },
+): Promise<RouterSyncResult> {
   const router = await loadRouter(db, input.id);
   const client = clientFor(router, config);
   const crm = await crmAccounts(db, router.id);
@@ -132,7 +138,10 @@ export async function syncRouter(db: Database, actor: Actor, config: Config, inp
         password = generateServicePassword();
         await db
           .update(subscriptions)
-          .set({ servicePasswordSealed: secretBox().seal(password, servicePasswordAad(account.subscriptionId)), servicePasswordShownAt: null })
+          .set({
+            servicePasswordSealed: secretBox().seal(password, servicePasswordAad(account.subscriptionId)),
+            servicePasswordShownAt: null,
+          })
           .where(eq(subscriptions.id, account.subscriptionId));
       }
     }

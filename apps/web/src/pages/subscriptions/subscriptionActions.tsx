@@ -11,6 +11,7 @@ import { FormAlert } from '../../components/FormAlert';
 import { PlanPicker } from '../../components/pickers';
 import { applyServerErrors, emptyAsUndefined, formParse, notifyError, notifySuccess } from '../../lib/forms';
 import { useTRPC } from '../../trpc';
+import { ActivateModal } from '../routers/ActivateModal';
 
 type Action = 'activate' | 'suspend' | 'restore' | 'cancel';
 
@@ -49,11 +50,16 @@ function useInvalidateBilling() {
 }
 
 /** The actions the signed-in role may take on a subscription in its current status. */
-export function SubscriptionActions({ subscription }: { subscription: { id: string; status: SubscriptionStatus; planName: string } }) {
+export function SubscriptionActions({
+  subscription,
+}: {
+  subscription: { id: string; status: SubscriptionStatus; planName: string; routerId?: string | null };
+}) {
   const trpc = useTRPC();
   const can = useCan();
   const invalidate = useInvalidateBilling();
   const [confirming, setConfirming] = useState<Action | null>(null);
+  const [activating, setActivating] = useState(false);
   const [reason, setReason] = useState('');
   const options = {
     onSuccess: () => invalidate(),
@@ -97,7 +103,7 @@ export function SubscriptionActions({ subscription }: { subscription: { id: stri
             leftSection={<spec.icon size={14} />}
             loading={mutations[action].isPending}
             disabled={busy}
-            onClick={() => (spec.confirm ? setConfirming(action) : run(action))}
+            onClick={() => (action === 'activate' ? setActivating(true) : spec.confirm ? setConfirming(action) : run(action))}
           >
             {spec.label}
           </Button>
@@ -117,6 +123,7 @@ export function SubscriptionActions({ subscription }: { subscription: { id: stri
           </Menu.Dropdown>
         </Menu>
       )}
+      <ActivateModal subscription={subscription} opened={activating} onClose={() => setActivating(false)} onDone={invalidate} />
       <Modal
         opened={confirming !== null}
         onClose={() => setConfirming(null)}
