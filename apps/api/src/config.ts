@@ -102,6 +102,8 @@ const envSchema = z.object({
   ROUTEROS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Starts the loopback stand-ins of the external services (development only; see src/standins). */
+  STANDINS: z.enum(['on', 'off']).default('off'),
   API_DOCS: z.enum(['public', 'private']).optional(),
 });
 
@@ -157,6 +159,8 @@ export interface Config {
   routeros: { timeoutMs: number };
   webDistDir: string;
   demoData: 'auto' | 'on' | 'off';
+  /** `on`: start the stand-ins of external services (RouterOS …) with the server; refused in production. */
+  standins: 'on' | 'off';
   /**
    * `public`: /api/docs, /api/openapi.json and health details (database engine, version, uptime)
    * for anyone. `private` (the default with NODE_ENV=production): no docs UI, the OpenAPI document
@@ -256,6 +260,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataDir,
     warnings,
   );
+  if (env.STANDINS === 'on' && env.NODE_ENV === 'production') {
+    throw new ConfigError('STANDINS=on starts fake external services; it is refused with NODE_ENV=production');
+  }
   if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
@@ -301,6 +308,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     routeros: { timeoutMs: env.ROUTEROS_TIMEOUT_MS },
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
+    standins: env.STANDINS,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
     warnings,
   };
