@@ -3,7 +3,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Menu, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { createSubscriptionInput, type Permission, type SubscriptionStatus } from '@netflow/contracts';
 import { IconBan, IconDots, IconPlayerPause, IconPlayerPlay, IconPower } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useCan } from '../../auth/AuthContext';
@@ -60,6 +60,12 @@ export function SubscriptionActions({
   const invalidate = useInvalidateBilling();
   const [confirming, setConfirming] = useState<Action | null>(null);
   const [activating, setActivating] = useState(false);
+  // With routers registered, activation asks which one serves the line; without, it is one click.
+  const routerOptions = useQuery({
+    ...trpc.routers.options.queryOptions(),
+    enabled: subscription.status === 'pending' && can('subscriptions.provision'),
+  });
+  const choosesRouter = (routerOptions.data?.items.length ?? 0) > 0;
   const [reason, setReason] = useState('');
   const options = {
     onSuccess: () => invalidate(),
@@ -103,7 +109,9 @@ export function SubscriptionActions({
             leftSection={<spec.icon size={14} />}
             loading={mutations[action].isPending}
             disabled={busy}
-            onClick={() => (action === 'activate' ? setActivating(true) : spec.confirm ? setConfirming(action) : run(action))}
+            onClick={() =>
+              action === 'activate' && choosesRouter ? setActivating(true) : spec.confirm ? setConfirming(action) : run(action)
+            }
           >
             {spec.label}
           </Button>
