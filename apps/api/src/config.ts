@@ -101,6 +101,14 @@ const envSchema = z.object({
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   API_DOCS: z.enum(['public', 'private']).optional(),
+  /** The job queue's workers and schedules in this process (enqueueing works either way). */
+  JOBS: z.enum(['on', 'off']).optional(),
+  JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
+  EXPIRY_SWEEP_CRON: z
+    .string()
+    .trim()
+    .refine((v) => v.split(/\s+/).length === 5, { error: 'a five-field cron expression (UTC), e.g. */5 * * * *' })
+    .default('*/5 * * * *'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -159,6 +167,12 @@ export interface Config {
    * for signed-in staff only, health answers `{status}` to anonymous callers.
    */
   apiDocs: 'public' | 'private';
+  /**
+   * The job queue (pg-boss): `enabled` starts the workers and schedules in this process (JOBS, on
+   * by default except under NODE_ENV=test); `pollSeconds` is how often each queue's worker looks
+   * for due jobs; `expirySweepCron` when the subscription expiry sweep runs (UTC).
+   */
+  jobs: { enabled: boolean; pollSeconds: number; expirySweepCron: string };
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
 }
@@ -297,6 +311,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
+    jobs: {
+      enabled: (env.JOBS ?? (env.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
+      pollSeconds: env.JOBS_POLL_SECONDS,
+      expirySweepCron: env.EXPIRY_SWEEP_CRON,
+    },
     warnings,
   };
 }
