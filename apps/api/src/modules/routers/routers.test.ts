@@ -297,6 +297,26 @@ describe('provisioning', () => {
     expect(await codeOf(t.caller(staff.finance).provisioning.retry({ id: activated.id }))).toBe('FORBIDDEN');
   });
 
+  it('hotspot plans use hotspot users and sessions', async () => {
+    const router = await registerRouter();
+    const plan = await insertPlan(t.db.db, { type: 'hotspot', routerProfile: 'day-pass' });
+    const customer = await insertCustomer(t.db.db, { balanceCents: plan.priceCents });
+    const sub = await t.caller(staff.sales).subscriptions.create({ customerId: customer.id, planId: plan.id, routerId: router.id });
+    const activated = await t.caller(staff.technician).subscriptions.activate({ id: sub.id });
+    await drain();
+    const user = ros.rows('/ip/hotspot/user').find((u) => u.name === activated.pppoeUsername);
+    expect(user).toMatchObject({ profile: 'day-pass', password: activated.servicePassword, disabled: 'false' });
+    expect(user).not.toHaveProperty('service');
+    expect(secretOf(activated.pppoeUsername)).toBeUndefined();
+
+    ros.connect(activated.pppoeUsername ?? '', 'hotspot');
+    await t.caller(staff.admin).subscriptions.cancel({ id: activated.id });
+    await drain();
+    expect(ros.rows('/ip/hotspot/user').find((u) => u.name === activated.pppoeUsername)?.disabled).toBe('true');
+    expect(ros.rows('/ip/hotspot/active')).toHaveLength(0);
+    expect(ros.requests.some((r) => r.path === '/ip/hotspot/active' && r.query.user === activated.pppoeUsername)).toBe(true);
+  });
+
   it('leaves subscriptions without a router alone: no state, no job', async () => {
     const plan = await insertPlan(t.db.db);
     const customer = await insertCustomer(t.db.db, { balanceCents: plan.priceCents });
