@@ -146,7 +146,7 @@ describe.skipIf(!hasChromium)('routers in Chromium', () => {
     expect(password).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
     await customer.screenshot({ path: path.join(SHOTS, 'routers-02-service-password.png') });
     await activate.getByRole('button', { name: 'Done' }).click();
-    await sub.getByTestId('provisioning-state').filter({ hasText: 'Router synced' }).waitFor({ timeout: JOB_WAIT_MS });
+    await sub.getByTestId('provisioning-state').filter({ hasText: 'Router: synced' }).waitFor({ timeout: JOB_WAIT_MS });
     const secret = ros.rows('/ppp/secret').find((s) => s.name === username);
     expect(secret).toMatchObject({ password, profile: '10M', service: 'pppoe', disabled: 'false' });
     expect(await customer.content()).not.toContain(password);
@@ -156,14 +156,14 @@ describe.skipIf(!hasChromium)('routers in Chromium', () => {
     await sub.getByRole('button', { name: 'Suspend' }).click();
     await customer.getByRole('dialog').getByRole('button', { name: 'Suspend' }).click();
     await sub.getByText('Suspended').waitFor();
-    await sub.getByTestId('provisioning-state').filter({ hasText: 'Router update failed' }).waitFor({ timeout: JOB_WAIT_MS });
+    await sub.getByTestId('provisioning-state').filter({ hasText: 'Router: failed' }).waitFor({ timeout: JOB_WAIT_MS });
     await sub.getByTestId('provisioning-error').filter({ hasText: 'Connection refused by the router' }).waitFor();
     await customer.screenshot({ path: path.join(SHOTS, 'routers-03-provisioning-failed.png') });
 
     // Back up: a technician's "Retry now" (here the admin's) syncs it.
     await ros.start();
     await sub.getByRole('button', { name: 'Retry now' }).click();
-    await sub.getByTestId('provisioning-state').filter({ hasText: 'Router synced' }).waitFor({ timeout: JOB_WAIT_MS });
+    await sub.getByTestId('provisioning-state').filter({ hasText: 'Router: synced' }).waitFor({ timeout: JOB_WAIT_MS });
     expect(ros.rows('/ppp/secret').find((s) => s.name === username)?.disabled).toBe('true');
 
     // The sync finds nothing to do.

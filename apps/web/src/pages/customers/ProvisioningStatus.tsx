@@ -13,7 +13,7 @@ import { notifyError } from '../../lib/forms';
 import { useTRPC } from '../../trpc';
 
 const COLORS = { synced: 'teal', pending: 'yellow', failed: 'red' } as const;
-const LABELS = { synced: 'Router synced', pending: 'Router update pending', failed: 'Router update failed' } as const;
+const LABELS = { synced: 'Router: synced', pending: 'Router: pending', failed: 'Router: failed' } as const;
 
 export function ProvisioningStatus({ subscriptionId }: { subscriptionId: string }) {
   const trpc = useTRPC();
@@ -44,8 +44,8 @@ export function ProvisioningStatus({ subscriptionId }: { subscriptionId: string 
   const canProvision = can('subscriptions.provision');
 
   return (
-    <Stack gap={4} mt={4} data-testid="provisioning-status">
-      <Group gap={6} wrap="nowrap">
+    <Stack gap={4} mt={4} miw={190} data-testid="provisioning-status">
+      <Group gap={6} wrap="wrap">
         {state ? (
           <Tooltip label={s.provisionedAt ? `Last synced ${formatDateTime(s.provisionedAt)}` : `On ${s.routerName ?? 'its router'}`}>
             <Badge size="sm" variant="light" color={COLORS[state]} data-testid="provisioning-state">
