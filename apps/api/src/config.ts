@@ -99,8 +99,12 @@ const envSchema = z.object({
     .min(0)
     .max(24 * 30)
     .default(24),
+  /** How long the CRM waits for a RouterOS REST answer (RouterOS itself gives up after 60 s). */
+  ROUTEROS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Starts the loopback stand-ins of the external services (development only; see src/standins). */
+  STANDINS: z.enum(['on', 'off']).default('off'),
   API_DOCS: z.enum(['public', 'private']).optional(),
   // Empty means unset (an env file's `METRICS_TOKEN=`): GET /metrics then does not exist.
   METRICS_TOKEN: z.preprocess(
@@ -108,6 +112,14 @@ const envSchema = z.object({
     z.string().min(16, { error: 'must be at least 16 characters (openssl rand -hex 32)' }).optional(),
   ),
   MFA_REQUIRED_ROLES: list.pipe(z.array(z.enum(ROLES, { error: `each role must be one of ${ROLES.join(', ')}` }))),
+  /** The job queue's workers and schedules in this process (enqueueing works either way). */
+  JOBS: z.enum(['on', 'off']).optional(),
+  JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
+  EXPIRY_SWEEP_CRON: z
+    .string()
+    .trim()
+    .refine((v) => v.split(/\s+/).length === 5, { error: 'a five-field cron expression (UTC), e.g. */5 * * * *' })
+    .default('*/5 * * * *'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -158,8 +170,12 @@ export interface Config {
   /** How long an activation code issued by an admin's approval stays usable. */
   activation: { ttlHours: number };
   subscriptionGraceHours: number;
+  /** RouterOS REST client: how long to wait for an answer before the call counts as failed. */
+  routeros: { timeoutMs: number };
   webDistDir: string;
   demoData: 'auto' | 'on' | 'off';
+  /** `on`: start the stand-ins of external services (RouterOS …) with the server; refused in production. */
+  standins: 'on' | 'off';
   /**
    * `public`: /api/docs, /api/openapi.json and health details (database engine, version, uptime)
    * for anyone. `private` (the default with NODE_ENV=production): no docs UI, the OpenAPI document
@@ -173,6 +189,12 @@ export interface Config {
    * empty for none): until they enrol they reach only their profile and the enrolment.
    */
   mfa: { requiredRoles: Role[] };
+  /**
+   * The job queue (pg-boss): `enabled` starts the workers and schedules in this process (JOBS, on
+   * by default except under NODE_ENV=test); `pollSeconds` is how often each queue's worker looks
+   * for due jobs; `expirySweepCron` when the subscription expiry sweep runs (UTC).
+   */
+  jobs: { enabled: boolean; pollSeconds: number; expirySweepCron: string };
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
 }
@@ -270,6 +292,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   if (env.NODE_ENV === 'production' && !env.MFA_REQUIRED_ROLES.includes('admin')) {
     warnings.push('MFA_REQUIRED_ROLES does not include admin: admins may sign in with a password alone');
   }
+  if (env.STANDINS === 'on' && env.NODE_ENV === 'production') {
+    throw new ConfigError('STANDINS=on starts fake external services; it is refused with NODE_ENV=production');
+  }
   if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
@@ -312,11 +337,18 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     activation: { ttlHours: env.ACCOUNT_ACTIVATION_HOURS },
     subscriptionGraceHours: env.SUBSCRIPTION_GRACE_HOURS,
+    routeros: { timeoutMs: env.ROUTEROS_TIMEOUT_MS },
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
+    standins: env.STANDINS,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
     metricsToken: env.METRICS_TOKEN,
     mfa: { requiredRoles: [...new Set(env.MFA_REQUIRED_ROLES)] },
+    jobs: {
+      enabled: (env.JOBS ?? (env.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
+      pollSeconds: env.JOBS_POLL_SECONDS,
+      expirySweepCron: env.EXPIRY_SWEEP_CRON,
+    },
     warnings,
   };
 }

@@ -63,6 +63,9 @@ async function main() {
     }
   }
 
+  // STANDINS=on (never in production): fake external services, registered as if real.
+  const standins = config.standins === 'on' ? await (await import('./standins')).startDevStandIns(db.db, config, app.log) : null;
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -75,6 +78,7 @@ async function main() {
     force.unref();
     try {
       await app.close();
+      await standins?.close();
       await db.close();
       process.exit(0);
     } catch (error) {

@@ -12,6 +12,7 @@ export * from './payments';
 export * from './phone';
 export * from './plans';
 export * from './roles';
+export * from './routers';
 export * from './subscriptions';
 export * from './tickets';
 export * from './users';

@@ -1,6 +1,6 @@
 /** Schemas of the plans module: what the ISP sells (PPPoE or hotspot, rate, price, validity). */
 import { z } from 'zod';
-import { amountCentsSchema, idSchema, pageInput, pageOf, searchSchema } from './common';
+import { amountCentsSchema, idSchema, optionalText, pageInput, pageOf, searchSchema } from './common';
 import type { EditableInOutput } from './fields';
 
 export const PLAN_TYPES = ['pppoe', 'hotspot'] as const;
@@ -24,6 +24,8 @@ const planFields = {
   priceCents: amountCentsSchema.max(MAX_PLAN_PRICE_CENTS, { error: 'Price is too large' }),
   validityDays: z.number().int({ error: 'Whole days' }).min(1).max(366),
   active: z.boolean(),
+  /** RouterOS PPP / hotspot user profile of the plan's subscribers; blank: the router's default. */
+  routerProfile: optionalText(64),
 };
 
 export const createPlanInput = z.object({ ...planFields, active: planFields.active.default(true) });
@@ -56,6 +58,7 @@ export const planSchema = z.object({
   priceCents: z.number().int(),
   validityDays: z.number().int(),
   active: z.boolean(),
+  routerProfile: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -12,6 +12,8 @@ describe('permission matrix (README: roles)', () => {
     expect(can('manager', 'settings.manage')).toBe(false);
     expect(can('manager', 'audit.read')).toBe(true);
     expect(can('manager', 'payments.reverse')).toBe(true);
+    expect(can('manager', 'routers.read')).toBe(true);
+    expect(can('manager', 'routers.manage')).toBe(false);
   });
 
   it.each([
@@ -43,6 +45,9 @@ describe('permission matrix (README: roles)', () => {
     ['finance', 'leads.read'],
     ['finance', 'payments.reverse'],
     ['finance', 'subscriptions.cancel'],
+    ['technician', 'routers.read'],
+    ['technician', 'routers.manage'],
+    ['sales', 'routers.read'],
   ] as const)('%s lacks %s (deny by default)', (role, permission) => {
     expect(can(role, permission)).toBe(false);
     expect(scopeOf(role, permission)).toBeNull();

@@ -31,6 +31,8 @@ export const PERMISSIONS = [
   'subscriptions.suspend',
   'subscriptions.restore',
   'subscriptions.cancel',
+  'routers.read',
+  'routers.manage',
   'payments.read',
   'payments.record',
   'payments.assign',
@@ -57,7 +59,9 @@ const everything = all(...PERMISSIONS);
 
 export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
   admin: everything,
-  manager: Object.fromEntries(Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage')),
+  manager: Object.fromEntries(
+    Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage' && p !== 'routers.manage'),
+  ),
   sales: {
     'dashboard.read': 'all',
     'leads.read': 'own',

@@ -1,6 +1,7 @@
 /** Schemas of the subscriptions module: a customer × plan with a PPPoE username, start and expiry. */
 import { z } from 'zod';
 import { idSchema, isoDateTime, pageInput, pageOf, searchSchema } from './common';
+import { provisioningStateSchema } from './routers';
 
 export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'suspended', 'cancelled'] as const;
 export const subscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES);
@@ -48,6 +49,14 @@ export const subscriptionSchema = z.object({
   expiresAt: z.string().nullable(),
   suspendedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
+  /** The router serving it; null: not managed by the CRM (provisioning stays null too). */
+  routerId: z.uuid().nullable(),
+  routerName: z.string().nullable(),
+  /** Whether the router agrees: `pending` while a job is due, `failed` with the router's message. */
+  provisioningState: provisioningStateSchema.nullable(),
+  provisioningError: z.string().nullable(),
+  provisioningAttempts: z.number().int(),
+  provisionedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -57,6 +66,8 @@ export const createSubscriptionInput = z.object({
   customerId: idSchema,
   planId: idSchema,
   pppoeUsername: pppoeUsernameSchema.optional(),
+  /** The router that will serve it (may also be chosen at activation). */
+  routerId: idSchema.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
@@ -65,6 +76,15 @@ export const subscriptionActionInput = z.object({
   id: idSchema,
   reason: z.string().trim().max(500).optional(),
 });
+
+/** Activation may name the router (when the subscription has none yet or moves). */
+export const activateSubscriptionInput = subscriptionActionInput.extend({ routerId: idSchema.optional() });
+
+/**
+ * The activation answer: the subscription, plus its service password when the CRM generated one
+ * for a router-managed subscription. Shown this once; lists and reads never carry it.
+ */
+export const activatedSubscriptionSchema = subscriptionSchema.extend({ servicePassword: z.string().nullable() });
 
 export const SUBSCRIPTION_SORTS = ['createdAt', 'expiresAt'] as const;
 export const subscriptionSortSchema = z.enum(SUBSCRIPTION_SORTS);

@@ -28,6 +28,8 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** Most connections used at once (the pool's size; embedded: 1), reported by GET /metrics. */
   poolSize: number;
+  /** The server's URL (postgres engine only): the job queue opens its own small pool on it. */
+  url?: string;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   migrate(): Promise<void>;
@@ -70,6 +72,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       db,
       kind: 'postgres',
       poolSize,
+      url: options.url,
       ping: async () => {
         await db.execute(sql`select 1`);
       },

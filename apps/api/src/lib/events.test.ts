@@ -141,7 +141,7 @@ describe('domain events', () => {
     }
     expect((await subscriptionRow(h.db.db, sub.id)).status).toBe('pending');
     expect(await eventsStored(sub.id)).toBe(0);
-    expect(listenersOf('subscription.changed')).toEqual(['events-test', 'events-test-fail']);
+    expect(listenersOf('subscription.changed')).toEqual(expect.arrayContaining(['events-test', 'events-test-fail']));
   });
 
   it('an event emitted on a transaction that rolls back leaves nothing behind', async () => {

@@ -3,7 +3,7 @@
  * re-sealing `pnpm secrets:rotate` runs after APP_ENCRYPTION_KEY changes. A module that stores a
  * sealed value adds one entry here, so rotation covers it without further code.
  */
-import { users, type Database } from '@netflow/db';
+import { routers, subscriptions, users, type Database } from '@netflow/db';
 import { and, asc, eq, getTableColumns, gt, isNotNull, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { SecretOpenError, type SecretBox } from './secrets';
@@ -22,6 +22,20 @@ export interface SealedColumn {
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { name: 'users.mfa_secret', table: users, id: users.id, column: users.mfaSecret, aad: (row) => `totp:${row.id}` },
   { name: 'users.mfa_pending_secret', table: users, id: users.id, column: users.mfaPendingSecret, aad: (row) => `totp-pending:${row.id}` },
+  {
+    name: 'routers.password_sealed',
+    table: routers,
+    id: routers.id,
+    column: routers.passwordSealed,
+    aad: (row) => `router:${row.id}:password`,
+  },
+  {
+    name: 'subscriptions.service_password_sealed',
+    table: subscriptions,
+    id: subscriptions.id,
+    column: subscriptions.servicePasswordSealed,
+    aad: (row) => `subscription:${row.id}:service-password`,
+  },
 ];
 
 export interface RotationCount {

@@ -9,6 +9,7 @@ import { healthRouter } from '../modules/health/router';
 import { leadsRouter } from '../modules/leads/router';
 import { paymentsRouter } from '../modules/payments/router';
 import { plansRouter } from '../modules/plans/router';
+import { provisioningRouter, routersRouter } from '../modules/routers/router';
 import { subscriptionsRouter } from '../modules/subscriptions/router';
 import { ticketsRouter } from '../modules/tickets/router';
 import { usersRouter } from '../modules/users/router';
@@ -27,6 +28,8 @@ export const appRouter = router({
   payments: paymentsRouter,
   tickets: ticketsRouter,
   dashboard: dashboardRouter,
+  routers: routersRouter,
+  provisioning: provisioningRouter,
 });
 
 export type AppRouter = typeof appRouter;

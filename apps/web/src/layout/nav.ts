@@ -8,6 +8,7 @@ import {
   IconLayoutKanban,
   IconLifebuoy,
   IconPackage,
+  IconRouter,
   IconTargetArrow,
   IconUsersGroup,
   type Icon,
@@ -56,6 +57,7 @@ export const NAV: NavGroup[] = [
     items: [
       { to: '/users', label: 'Users', icon: IconUsersGroup, permission: 'users.read' },
       { to: '/audit', label: 'Audit log', icon: IconHistory, permission: 'audit.read' },
+      { to: '/routers', label: 'Routers', icon: IconRouter, permission: 'routers.read' },
     ],
   },
 ];

@@ -5,6 +5,7 @@ export * from './leads';
 export * from './mfa';
 export * from './payments';
 export * from './plans';
+export * from './routers';
 export * from './sign-in';
 export * from './subscriptions';
 export * from './tickets';

@@ -14,6 +14,8 @@ export const plans = pgTable(
     priceCents: integer().notNull(),
     validityDays: integer().notNull(),
     active: boolean().notNull().default(true),
+    /** The RouterOS PPP / hotspot user profile subscribers of this plan get (e.g. `10M`). */
+    routerProfile: text(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

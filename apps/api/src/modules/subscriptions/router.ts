@@ -1,5 +1,7 @@
 /** The subscriptions module's procedures: list, create, and the status actions with their REST twins. */
 import {
+  activatedSubscriptionSchema,
+  activateSubscriptionInput,
   createSubscriptionInput,
   idInput,
   listSubscriptionsInput,
@@ -10,6 +12,7 @@ import {
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { permissionProcedure } from '../../trpc/trpc';
+import { revealServicePasswordOnce } from '../routers';
 import { addSubscription, changeSubscriptionStatus, getSubscription, listSubscriptions, type SubscriptionAction } from './service';
 
 const ACTION_SUMMARY: Record<SubscriptionAction, string> = {
@@ -64,7 +67,23 @@ export const subscriptionsRouter = {
     .output(subscriptionSchema)
     .mutation(({ ctx, input }) => addSubscription(ctx.db, ctx, input)),
 
-  activate: statusAction('activate'),
+  // Activation may choose the router, and answers (this once) with the generated service password.
+  activate: permissionProcedure(ACTION_PERMISSION.activate)
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/subscriptions/{id}/activate',
+        tags: ['subscriptions'],
+        protect: true,
+        summary: ACTION_SUMMARY.activate,
+      },
+    })
+    .input(activateSubscriptionInput)
+    .output(activatedSubscriptionSchema)
+    .mutation(async ({ ctx, input }) => {
+      const subscription = await changeSubscriptionStatus(ctx.db, ctx, { ...input, action: 'activate' });
+      return { ...subscription, servicePassword: await revealServicePasswordOnce(ctx.db, ctx, subscription.id) };
+    }),
   suspend: statusAction('suspend'),
   restore: statusAction('restore'),
   cancel: statusAction('cancel'),

@@ -5,7 +5,7 @@
  * them. Service time is only ever bought from the customer's balance (see `billing.ts`).
  */
 import { SUBSCRIPTION_TRANSITIONS, type ListSubscriptionsInput, type Subscription, type SubscriptionStatus } from '@netflow/contracts';
-import { customers, plans, subscriptions, type Database } from '@netflow/db';
+import { customers, plans, routers, subscriptions, type Database } from '@netflow/db';
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Actor } from '../../lib/actor';
 import { conflict, invalid, notFound } from '../../lib/errors';
@@ -27,6 +27,8 @@ export interface CreateSubscriptionFields {
   customerId: string;
   planId: string;
   pppoeUsername?: string;
+  /** The router that serves it (provisioning manages it from activation on). */
+  routerId?: string;
 }
 
 /**
@@ -45,6 +47,8 @@ export async function createSubscription(tx: Database, actor: ChangeActor, input
   const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId)).limit(1);
   if (!customer) throw notFound('Customer');
 
+  if (input.routerId) await assertRouterExists(tx, input.routerId);
+
   const pppoeUsername = input.pppoeUsername?.trim().toLowerCase();
   if (pppoeUsername) await assertUsernameFree(tx, pppoeUsername);
 
@@ -54,7 +58,13 @@ export async function createSubscription(tx: Database, actor: ChangeActor, input
     row = await tx.transaction(async (sp) => {
       const [inserted] = await sp
         .insert(subscriptions)
-        .values({ customerId: customer.id, planId: plan.id, status: 'pending', pppoeUsername: pppoeUsername ?? null })
+        .values({
+          customerId: customer.id,
+          planId: plan.id,
+          status: 'pending',
+          pppoeUsername: pppoeUsername ?? null,
+          routerId: input.routerId ?? null,
+        })
         .returning();
       return inserted;
     });
@@ -73,7 +83,13 @@ export async function createSubscription(tx: Database, actor: ChangeActor, input
     action: 'subscription.create',
     entityType: 'subscription',
     entityId: row.id,
-    changes: { customerId: row.customerId, planId: row.planId, status: row.status, pppoeUsername: row.pppoeUsername },
+    changes: {
+      customerId: row.customerId,
+      planId: row.planId,
+      status: row.status,
+      pppoeUsername: row.pppoeUsername,
+      ...(row.routerId ? { routerId: row.routerId } : {}),
+    },
   });
   return row;
 }
@@ -87,6 +103,11 @@ export function addSubscription(db: Database, actor: Actor, input: CreateSubscri
 }
 
 const usernameTaken = () => conflict('That PPPoE username is already in use');
+
+async function assertRouterExists(tx: Database, routerId: string) {
+  const [router] = await tx.select({ id: routers.id }).from(routers).where(eq(routers.id, routerId)).limit(1);
+  if (!router) throw notFound('Router');
+}
 
 async function assertUsernameFree(tx: Database, username: string) {
   const [taken] = await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.pppoeUsername, username)).limit(1);
@@ -102,6 +123,7 @@ const subscriptionColumns = {
   customerName: customers.name,
   accountNumber: customers.accountNumber,
   planName: plans.name,
+  routerName: routers.name,
 };
 
 interface JoinedSubscription {
@@ -109,6 +131,7 @@ interface JoinedSubscription {
   customerName: string;
   accountNumber: string;
   planName: string;
+  routerName: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -128,6 +151,12 @@ export function toSubscription(r: JoinedSubscription): Subscription {
     expiresAt: iso(s.expiresAt),
     suspendedAt: iso(s.suspendedAt),
     cancelledAt: iso(s.cancelledAt),
+    routerId: s.routerId,
+    routerName: r.routerName,
+    provisioningState: s.provisioningState,
+    provisioningError: s.provisioningError,
+    provisioningAttempts: s.provisioningAttempts,
+    provisionedAt: iso(s.provisionedAt),
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
@@ -139,6 +168,7 @@ export async function getSubscription(db: Database, id: string): Promise<Subscri
     .from(subscriptions)
     .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .innerJoin(plans, eq(plans.id, subscriptions.planId))
+    .leftJoin(routers, eq(routers.id, subscriptions.routerId))
     .where(eq(subscriptions.id, id))
     .limit(1);
   if (!row) throw notFound('Subscription');
@@ -163,6 +193,7 @@ export async function listSubscriptions(db: Database, input: ListSubscriptionsIn
     .from(subscriptions)
     .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .innerJoin(plans, eq(plans.id, subscriptions.planId))
+    .leftJoin(routers, eq(routers.id, subscriptions.routerId))
     .where(
       and(
         input.status ? eq(subscriptions.status, input.status) : undefined,
@@ -264,7 +295,7 @@ function statusChangeBody(
 export async function changeSubscriptionStatus(
   db: Database,
   actor: Actor,
-  input: { id: string; action: SubscriptionAction; reason?: string | undefined },
+  input: { id: string; action: SubscriptionAction; reason?: string | undefined; routerId?: string | undefined },
 ): Promise<Subscription> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(subscriptions).where(eq(subscriptions.id, input.id)).for('update');
@@ -282,6 +313,11 @@ export async function changeSubscriptionStatus(
     let paid: ActivationPayment | null = null;
     switch (input.action) {
       case 'activate':
+        // The router may be chosen at activation (the technician installing the line knows it).
+        if (input.routerId) {
+          await assertRouterExists(tx, input.routerId);
+          set.routerId = input.routerId;
+        }
         paid = await payForActivation(tx, current.customerId, plan, now, set);
         break;
       case 'suspend':
@@ -331,6 +367,7 @@ export async function changeSubscriptionStatus(
         ...(set.expiresAt ? { expiresAt: { from: iso(current.expiresAt), to: iso(updated.expiresAt) } } : {}),
         ...(paid ? { paidPeriods: paid.paidPeriods, balanceCents: paid.balanceCents, awaitingPayment: paid.paidPeriods === 0 } : {}),
         ...(updated.pppoeUsername !== current.pppoeUsername ? { pppoeUsername: updated.pppoeUsername } : {}),
+        ...(updated.routerId !== current.routerId ? { routerId: { from: current.routerId, to: updated.routerId } } : {}),
         ...(input.reason ? { reason: input.reason } : {}),
       },
     });

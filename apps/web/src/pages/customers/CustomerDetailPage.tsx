@@ -47,6 +47,7 @@ import { METHOD_LABELS, RecordPaymentModal } from '../payments/RecordPaymentModa
 import { NewSubscriptionModal, SubscriptionActions } from '../subscriptions/subscriptionActions';
 import { NewTicketModal } from '../tickets/NewTicketModal';
 import { CustomerFormModal } from './CustomerForm';
+import { ProvisioningStatus } from './ProvisioningStatus';
 
 type Customer = RouterOutputs['customers']['get'];
 type Payment = RouterOutputs['payments']['list']['items'][number];
@@ -316,6 +317,7 @@ function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: (
               <Table.Td fw={600}>{s.planName}</Table.Td>
               <Table.Td>
                 <StatusBadge status={s.status} />
+                <ProvisioningStatus subscriptionId={s.id} />
               </Table.Td>
               <Table.Td ff="monospace" fz="sm">
                 {s.pppoeUsername ?? '—'}

@@ -250,7 +250,7 @@ function RateInput({
   );
 }
 
-const PLAN_FIELDS = ['name', 'type', 'downloadKbps', 'uploadKbps', 'priceCents', 'validityDays', 'active'] as const;
+const PLAN_FIELDS = ['name', 'type', 'downloadKbps', 'uploadKbps', 'priceCents', 'validityDays', 'active', 'routerProfile'] as const;
 
 function PlanForm({ plan, onClose }: { plan?: Plan; onClose: () => void }) {
   const trpc = useTRPC();
@@ -265,6 +265,7 @@ function PlanForm({ plan, onClose }: { plan?: Plan; onClose: () => void }) {
       priceCents: plan?.priceCents,
       validityDays: plan?.validityDays ?? 30,
       active: plan?.active ?? true,
+      routerProfile: plan?.routerProfile ?? '',
     },
   });
   const { errors } = form.formState;
@@ -374,6 +375,13 @@ function PlanForm({ plan, onClose }: { plan?: Plan; onClose: () => void }) {
             )}
           />
         </SimpleGrid>
+        <TextInput
+          label="Router profile"
+          description="The MikroTik PPP or hotspot user profile subscribers get (e.g. 10M); blank: the router's default"
+          autoComplete="off"
+          {...form.register('routerProfile')}
+          error={errors.routerProfile?.message}
+        />
         <Controller
           control={form.control}
           name="active"

@@ -3,7 +3,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Menu, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { createSubscriptionInput, type Permission, type SubscriptionStatus } from '@netflow/contracts';
 import { IconBan, IconDots, IconPlayerPause, IconPlayerPlay, IconPower } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useCan } from '../../auth/AuthContext';
@@ -11,6 +11,7 @@ import { FormAlert } from '../../components/FormAlert';
 import { PlanPicker } from '../../components/pickers';
 import { applyServerErrors, emptyAsUndefined, formParse, notifyError, notifySuccess } from '../../lib/forms';
 import { useTRPC } from '../../trpc';
+import { ActivateModal } from '../routers/ActivateModal';
 
 type Action = 'activate' | 'suspend' | 'restore' | 'cancel';
 
@@ -49,11 +50,22 @@ function useInvalidateBilling() {
 }
 
 /** The actions the signed-in role may take on a subscription in its current status. */
-export function SubscriptionActions({ subscription }: { subscription: { id: string; status: SubscriptionStatus; planName: string } }) {
+export function SubscriptionActions({
+  subscription,
+}: {
+  subscription: { id: string; status: SubscriptionStatus; planName: string; routerId?: string | null };
+}) {
   const trpc = useTRPC();
   const can = useCan();
   const invalidate = useInvalidateBilling();
   const [confirming, setConfirming] = useState<Action | null>(null);
+  const [activating, setActivating] = useState(false);
+  // With routers registered, activation asks which one serves the line; without, it is one click.
+  const routerOptions = useQuery({
+    ...trpc.routers.options.queryOptions(),
+    enabled: subscription.status === 'pending' && can('subscriptions.provision'),
+  });
+  const choosesRouter = (routerOptions.data?.items.length ?? 0) > 0;
   const [reason, setReason] = useState('');
   const options = {
     onSuccess: () => invalidate(),
@@ -97,7 +109,9 @@ export function SubscriptionActions({ subscription }: { subscription: { id: stri
             leftSection={<spec.icon size={14} />}
             loading={mutations[action].isPending}
             disabled={busy}
-            onClick={() => (spec.confirm ? setConfirming(action) : run(action))}
+            onClick={() =>
+              action === 'activate' && choosesRouter ? setActivating(true) : spec.confirm ? setConfirming(action) : run(action)
+            }
           >
             {spec.label}
           </Button>
@@ -117,6 +131,7 @@ export function SubscriptionActions({ subscription }: { subscription: { id: stri
           </Menu.Dropdown>
         </Menu>
       )}
+      <ActivateModal subscription={subscription} opened={activating} onClose={() => setActivating(false)} onDone={invalidate} />
       <Modal
         opened={confirming !== null}
         onClose={() => setConfirming(null)}
