@@ -240,6 +240,8 @@ async function main() {
         JWT_SECRET: randomBytes(48).toString('base64url'),
         AUDIT_KEY: randomBytes(48).toString('base64url'),
         APP_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
+        // The bench/test accounts have no second factor; production's default (admin) would refuse them.
+        MFA_REQUIRED_ROLES: '',
         RATE_LIMIT_GLOBAL_PER_MINUTE: '100000000',
         RATE_LIMIT_AUTH_PER_MINUTE: '100000000',
         RATE_LIMIT_USER_PER_MINUTE: '100000000',

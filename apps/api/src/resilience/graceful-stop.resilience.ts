@@ -43,6 +43,8 @@ describe.skipIf(skip)('graceful stop under load', () => {
         JWT_SECRET: 'j'.repeat(48),
         AUDIT_KEY: 'a'.repeat(48),
         APP_ENCRYPTION_KEY: 'e'.repeat(48),
+        // The bench/test accounts have no second factor; production's default (admin) would refuse them.
+        MFA_REQUIRED_ROLES: '',
         BOOTSTRAP_ADMIN_EMAIL: email,
         BOOTSTRAP_ADMIN_PASSWORD: password,
         RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
