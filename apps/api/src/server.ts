@@ -21,6 +21,7 @@ import jsonBodies from './plugins/json-bodies';
 import rateLimits from './plugins/rate-limits';
 import rest from './plugins/rest';
 import securityHeaders from './plugins/security-headers';
+import smsHooks from './plugins/sms-hooks';
 import trpc from './plugins/trpc';
 import webApp from './plugins/web-app';
 import { createSecurity } from './security';
@@ -77,6 +78,8 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(trpc);
   await app.register(rest);
   await app.register(csvExports);
+  // Africa's Talking delivery reports (form-encoded, this route only).
+  await app.register(smsHooks);
   // Suspends subscriptions past expiry + SUBSCRIPTION_GRACE_HOURS on a timer (off under NODE_ENV=test).
   await app.register(expirySweep);
   await app.register(webApp, { distDir: config.webDistDir });

@@ -14,3 +14,4 @@ export * from './roles';
 export * from './subscriptions';
 export * from './tickets';
 export * from './users';
+export * from './sms';

@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'tickets.create',
   'tickets.update',
   'tickets.comment',
+  'sms.read',
+  'sms.optout',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;
@@ -63,6 +65,8 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'leads.read': 'own',
     'leads.write': 'own',
     ...all('customers.read', 'customers.create', 'plans.read', 'subscriptions.create', 'tickets.create'),
+    // Records a customer's "no SMS" at the door; message bodies (receipts carry amounts) stay hidden.
+    'sms.optout': 'all',
   },
   support: all(
     'dashboard.read',
@@ -74,6 +78,8 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'tickets.create',
     'tickets.update',
     'tickets.comment',
+    'sms.read',
+    'sms.optout',
   ),
   technician: {
     ...all('dashboard.read', 'customers.read', 'plans.read', 'subscriptions.read', 'subscriptions.provision'),
@@ -93,6 +99,7 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'payments.record',
     'payments.assign',
     'tickets.read',
+    'sms.read',
   ),
 };
 

@@ -9,6 +9,7 @@ import { healthRouter } from '../modules/health/router';
 import { leadsRouter } from '../modules/leads/router';
 import { paymentsRouter } from '../modules/payments/router';
 import { plansRouter } from '../modules/plans/router';
+import { smsRouter } from '../modules/sms/router';
 import { subscriptionsRouter } from '../modules/subscriptions/router';
 import { ticketsRouter } from '../modules/tickets/router';
 import { usersRouter } from '../modules/users/router';
@@ -27,6 +28,7 @@ export const appRouter = router({
   payments: paymentsRouter,
   tickets: ticketsRouter,
   dashboard: dashboardRouter,
+  sms: smsRouter,
 });
 
 export type AppRouter = typeof appRouter;
