@@ -47,6 +47,7 @@ import { METHOD_LABELS, RecordPaymentModal } from '../payments/RecordPaymentModa
 import { NewSubscriptionModal, SubscriptionActions } from '../subscriptions/subscriptionActions';
 import { NewTicketModal } from '../tickets/NewTicketModal';
 import { CustomerFormModal } from './CustomerForm';
+import { SmsPanel } from './SmsPanel';
 
 type Customer = RouterOutputs['customers']['get'];
 type Payment = RouterOutputs['payments']['list']['items'][number];
@@ -200,6 +201,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
               </Anchor>
             )}
           </Card>
+          <SmsPanel customerId={customer.id} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 9 }}>
           <Card p={0}>
