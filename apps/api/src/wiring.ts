@@ -12,7 +12,7 @@ import { expirySweepSchedule } from './modules/subscriptions';
 /** Every queue a worker serves: one line per job definition (e.g. smsSendJob, provisionJob). */
 export const JOBS: JobDefinition<unknown>[] = [
   // Integrations add their definitions here.
-  smsSendJob as JobDefinition<unknown>,
+  smsSendJob,
 ];
 
 /** Scheduled work, each run once per tick across all instances. */
