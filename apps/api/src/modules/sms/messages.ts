@@ -13,7 +13,7 @@ import {
   type SmsTemplateKey,
 } from '@netflow/contracts';
 import { customers, smsMessages, users, type Database } from '@netflow/db';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Actor, StaffActor } from '../../lib/actor';
 import { notFound } from '../../lib/errors';
 import { addCustomerActivity } from '../activities';
@@ -21,7 +21,7 @@ import { audit } from '../audit';
 import { assertCustomerExists } from '../customers';
 import { enqueue } from '../jobs';
 import { smsSendJob } from './jobs';
-import { syncTimeline, timelineBody, timelineData, type MessageRow } from './timeline';
+import { syncTimeline, timelineBody, timelineData, timelineKind, type MessageRow } from './timeline';
 import { customerSnapshot, type SmsValues } from './variables';
 
 export interface QueueRequest {
@@ -59,7 +59,7 @@ export async function queueMessage(tx: Database, actor: Pick<Actor, 'user'>, req
     .onConflictDoNothing({ target: smsMessages.eventKey })
     .returning();
   if (!row) return null;
-  await addCustomerActivity(tx, actor, row.customerId, timelineBody(row), timelineData(row), 'sms');
+  await addCustomerActivity(tx, actor, row.customerId, timelineBody(row), timelineData(row), timelineKind(row.templateKey));
   if (!skipReason) await enqueue(tx, smsSendJob, { messageId: row.id }, { singletonKey: `sms:${row.id}` });
   return row.id;
 }
@@ -134,12 +134,14 @@ export async function getCustomerSms(db: Database, actor: StaffActor, customerId
     .where(eq(customers.id, customerId))
     .limit(1);
   if (!row) throw notFound('Customer');
+  // Receipts name amounts paid: only for those who may read payments, as on the timeline.
+  const receipts = can(actor.user.role, 'payments.read');
   const messages = can(actor.user.role, 'sms.read')
     ? (
         await db
           .select()
           .from(smsMessages)
-          .where(eq(smsMessages.customerId, customerId))
+          .where(and(eq(smsMessages.customerId, customerId), receipts ? undefined : ne(smsMessages.templateKey, 'receipt')))
           .orderBy(desc(smsMessages.createdAt), desc(smsMessages.id))
           .limit(SMS_RECENT_MESSAGES)
       ).map(toMessage)

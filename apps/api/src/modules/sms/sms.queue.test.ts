@@ -7,7 +7,7 @@
  */
 import { ROLES, type Role } from '@netflow/contracts';
 import { activities, smsMessages } from '@netflow/db';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emitEvent } from '../../lib/events';
 import { systemActor, type CurrentUser } from '../../lib/actor';
@@ -97,10 +97,15 @@ describe('payment receipts', () => {
     expect(received[0]?.message).toMatch(/^Dear Mwangi, we have received KES 1,500 for account NF-\d{6}\./);
     const [sent] = await messagesOf(customer.id);
     expect(sent).toMatchObject({ status: 'sent', attempts: 1, providerMessageId: received[0]?.messageId });
-    const timeline = await h.caller(staff.support).activities.listForCustomer({ id: customer.id });
-    const smsEntries = timeline.items.filter((a) => a.kind === 'sms');
+    // One timeline entry, a payment event: finance sees it, support (no payments.read) does not.
+    const isSms = (a: { data: Record<string, unknown> | null }) => a.data?.smsMessageId !== undefined;
+    const timeline = await h.caller(staff.finance).activities.listForCustomer({ id: customer.id });
+    const smsEntries = timeline.items.filter(isSms);
     expect(smsEntries).toHaveLength(1);
-    expect(smsEntries[0]?.body).toMatch(/^Payment receipt SMS sent to \+2547/);
+    expect(smsEntries[0]).toMatchObject({ kind: 'payment', body: expect.stringMatching(/^Payment receipt SMS sent to \+2547/) as string });
+    expect((await h.caller(staff.support).activities.listForCustomer({ id: customer.id })).items.filter(isSms)).toEqual([]);
+    expect((await h.caller(staff.support).sms.customer({ customerId: customer.id })).messages).toEqual([]);
+    expect((await h.caller(staff.finance).sms.customer({ customerId: customer.id })).messages).toHaveLength(1);
   });
 
   it('provider answering 500, then success: one message delivered, none duplicated', async () => {
@@ -155,11 +160,9 @@ describe('suspension and restoration', () => {
     const restoration = messages.find((m) => m.templateKey === 'restoration');
     expect(restoration?.eventKey.startsWith(`restoration:${sub.id}:`)).toBe(true);
     expect(sentTo(intl(customer.phone))).toHaveLength(3);
-    const entries = await h.db.db
-      .select()
-      .from(activities)
-      .where(and(eq(activities.customerId, customer.id), eq(activities.kind, 'sms')));
-    expect(entries).toHaveLength(3);
+    const entries = await h.db.db.select().from(activities).where(eq(activities.customerId, customer.id));
+    const kinds = entries.filter((e) => e.data?.smsMessageId !== undefined).map((e) => e.kind);
+    expect(kinds.sort()).toEqual(['payment', 'sms', 'sms']);
   });
 });
 

@@ -364,7 +364,7 @@ describe('sending', () => {
     const landline = await queued('0202000000');
     expect(await row(landline.id)).toMatchObject({ status: 'skipped', phone: null });
     expect(at.received).toEqual([]);
-    const panel = await t.caller(staff.support).sms.customer({ customerId: optedOut.id });
+    const panel = await t.caller(staff.finance).sms.customer({ customerId: optedOut.id });
     expect(panel.messages?.map((m) => m.status)).toEqual(['skipped']);
   });
 });

@@ -1,7 +1,7 @@
 /** The one timeline entry each message has, kept in step with the message's status. */
 import { SMS_TEMPLATE_LABELS, type SmsTemplateKey } from '@netflow/contracts';
 import { activities, type smsMessages, type Database } from '@netflow/db';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 
 export type MessageRow = typeof smsMessages.$inferSelect;
 
@@ -26,6 +26,14 @@ export function timelineBody(row: Pick<MessageRow, 'templateKey' | 'status' | 'p
   }
 }
 
+/**
+ * A receipt names the amount paid, so its entry is a payment event (read with payments.read, like
+ * the payment itself); the other messages are SMS events (sms.read).
+ */
+export function timelineKind(templateKey: SmsTemplateKey): 'sms' | 'payment' {
+  return templateKey === 'receipt' ? 'payment' : 'sms';
+}
+
 export function timelineData(row: MessageRow): Record<string, unknown> {
   return { smsMessageId: row.id, templateKey: row.templateKey, status: row.status, phone: row.phone };
 }
@@ -36,6 +44,10 @@ export async function syncTimeline(tx: Database, row: MessageRow): Promise<void>
     .update(activities)
     .set({ body: timelineBody(row), data: timelineData(row) })
     .where(
-      and(eq(activities.customerId, row.customerId), eq(activities.kind, 'sms'), sql`${activities.data} ->> 'smsMessageId' = ${row.id}`),
+      and(
+        eq(activities.customerId, row.customerId),
+        inArray(activities.kind, ['sms', 'payment']),
+        sql`${activities.data} ->> 'smsMessageId' = ${row.id}`,
+      ),
     );
 }
