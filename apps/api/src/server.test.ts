@@ -82,7 +82,13 @@ describe('HTTP surface of the foundation', () => {
 
 describe('API docs and health details (API_DOCS)', () => {
   it('default to public outside production and to private in production; API_DOCS=public opens them', () => {
-    const base = { JWT_SECRET: 'x'.repeat(40), AUDIT_KEY: 'y'.repeat(40), APP_ENCRYPTION_KEY: 'z'.repeat(40), SMS_PROVIDER: 'log', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-docs-')) };
+    const base = {
+      JWT_SECRET: 'x'.repeat(40),
+      AUDIT_KEY: 'y'.repeat(40),
+      APP_ENCRYPTION_KEY: 'z'.repeat(40),
+      SMS_PROVIDER: 'log',
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-docs-')),
+    };
     expect(loadConfig({ ...base, NODE_ENV: 'development' }).apiDocs).toBe('public');
     expect(loadConfig({ ...base, NODE_ENV: 'test' }).apiDocs).toBe('public');
     expect(loadConfig({ ...base, NODE_ENV: 'production' }).apiDocs).toBe('private');
