@@ -8,6 +8,7 @@ import {
   IconLayoutKanban,
   IconLifebuoy,
   IconMessage,
+  IconListCheck,
   IconPackage,
   IconTargetArrow,
   IconUsersGroup,
@@ -58,6 +59,7 @@ export const NAV: NavGroup[] = [
       { to: '/users', label: 'Users', icon: IconUsersGroup, permission: 'users.read' },
       { to: '/audit', label: 'Audit log', icon: IconHistory, permission: 'audit.read' },
       { to: '/sms/templates', label: 'SMS templates', icon: IconMessage, permission: 'settings.read' },
+      { to: '/jobs', label: 'Jobs', icon: IconListCheck, permission: 'jobs.read' },
     ],
   },
 ];
