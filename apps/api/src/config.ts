@@ -240,6 +240,7 @@ function smsConfig(env: z.infer<typeof envSchema>, warnings: string[]): SmsConfi
   if (provider === 'log' && env.NODE_ENV === 'production')
     warnings.push('SMS_PROVIDER=log: customer messages are written to the log, not sent');
   if (provider !== 'log' && !env.SMS_CALLBACK_TOKEN) warnings.push('SMS_CALLBACK_TOKEN not set: delivery reports are not accepted');
+  if (provider !== 'log' && !env.SMS_PAYBILL) warnings.push('SMS_PAYBILL not set: {paybill} in SMS templates stays empty');
   return {
     provider,
     africasTalking,
