@@ -47,6 +47,7 @@ const api = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, 'dist/
     APP_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     // The bench/test accounts have no second factor; production's default (admin) would refuse them.
     MFA_REQUIRED_ROLES: '',
+    SMS_PROVIDER: 'log',
     BOOTSTRAP_ADMIN_EMAIL: email,
     BOOTSTRAP_ADMIN_PASSWORD: password,
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000000',

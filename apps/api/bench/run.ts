@@ -242,6 +242,7 @@ async function main() {
         APP_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
         // The bench/test accounts have no second factor; production's default (admin) would refuse them.
         MFA_REQUIRED_ROLES: '',
+        SMS_PROVIDER: 'log',
         RATE_LIMIT_GLOBAL_PER_MINUTE: '100000000',
         RATE_LIMIT_AUTH_PER_MINUTE: '100000000',
         RATE_LIMIT_USER_PER_MINUTE: '100000000',

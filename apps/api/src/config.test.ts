@@ -41,6 +41,7 @@ describe('config', () => {
       JWT_SECRET: strong,
       AUDIT_KEY: strongAuditKey,
       APP_ENCRYPTION_KEY: strongEncryptionKey,
+      SMS_PROVIDER: 'log',
     });
     expect(config.jwt.secret).toBe(strong);
     expect(config.encryption).toEqual({ key: strongEncryptionKey, previousKeys: [] });

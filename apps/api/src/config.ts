@@ -112,6 +112,20 @@ const envSchema = z.object({
     z.string().min(16, { error: 'must be at least 16 characters (openssl rand -hex 32)' }).optional(),
   ),
   MFA_REQUIRED_ROLES: list.pipe(z.array(z.enum(ROLES, { error: `each role must be one of ${ROLES.join(', ')}` }))),
+  SMS_PROVIDER: z.enum(['log', 'africastalking', 'http']).optional(),
+  AT_USERNAME: z.string().trim().min(1).optional(),
+  AT_API_KEY: z.string().trim().min(1).optional(),
+  AT_SENDER_ID: z.string().trim().min(1).max(11).optional(),
+  AT_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  SMS_HTTP_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  SMS_HTTP_TOKEN: z.string().trim().min(1).optional(),
+  SMS_CALLBACK_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, { error: 'must be 16–128 letters, digits, - or _ (it is part of a URL)' })
+    .optional(),
+  SMS_REMINDER_DAYS: z.coerce.number().int().min(0).max(30).default(3),
+  SMS_PAYBILL: z.string().trim().min(1).max(20).optional(),
+  SMS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
   /** The job queue's workers and schedules in this process (enqueueing works either way). */
   JOBS: z.enum(['on', 'off']).optional(),
   JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
@@ -189,6 +203,7 @@ export interface Config {
    * empty for none): until they enrol they reach only their profile and the enrolment.
    */
   mfa: { requiredRoles: Role[] };
+  sms: SmsConfig;
   /**
    * The job queue (pg-boss): `enabled` starts the workers and schedules in this process (JOBS, on
    * by default except under NODE_ENV=test); `pollSeconds` is how often each queue's worker looks
@@ -197,6 +212,66 @@ export interface Config {
   jobs: { enabled: boolean; pollSeconds: number; expirySweepCron: string };
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
+}
+
+/**
+ * Outgoing SMS (`modules/sms`). `provider` is `log` (messages written to the log, nothing sent),
+ * `africastalking` or `http` (a generic JSON gateway). `callbackToken` is the secret path segment
+ * of the delivery-report hook (unset: the hook answers 404). `reminderDays` before expiry the
+ * reminder goes out (0: no reminders).
+ */
+export interface SmsConfig {
+  provider: 'log' | 'africastalking' | 'http';
+  africasTalking: { username: string; apiKey: string; senderId: string | undefined; baseUrl: string } | null;
+  http: { url: string; token: string | undefined } | null;
+  callbackToken: string | undefined;
+  reminderDays: number;
+  paybill: string | undefined;
+  timeoutMs: number;
+}
+
+export const AFRICASTALKING_BASE_URL = 'https://api.africastalking.com';
+export const AFRICASTALKING_SANDBOX_URL = 'https://api.sandbox.africastalking.com';
+
+/**
+ * In production SMS_PROVIDER must be named: a silent `log` default would drop every receipt and
+ * reminder while staff believe they go out, so a missing value refuses to start (one line).
+ * Outside production the default is `log`.
+ */
+function smsConfig(env: z.infer<typeof envSchema>, warnings: string[]): SmsConfig {
+  if (!env.SMS_PROVIDER && env.NODE_ENV === 'production') {
+    throw new ConfigError('SMS_PROVIDER is not set; choose africastalking, http, or log (nothing sent) explicitly');
+  }
+  const provider = env.SMS_PROVIDER ?? 'log';
+  let africasTalking: SmsConfig['africasTalking'] = null;
+  let http: SmsConfig['http'] = null;
+  if (provider === 'africastalking') {
+    if (!env.AT_USERNAME || !env.AT_API_KEY) throw new ConfigError('SMS_PROVIDER=africastalking needs AT_USERNAME and AT_API_KEY');
+    const baseUrl = env.AT_BASE_URL ?? (env.AT_USERNAME === 'sandbox' ? AFRICASTALKING_SANDBOX_URL : AFRICASTALKING_BASE_URL);
+    africasTalking = {
+      username: env.AT_USERNAME,
+      apiKey: env.AT_API_KEY,
+      senderId: env.AT_SENDER_ID,
+      baseUrl: baseUrl.replace(/\/+$/, ''),
+    };
+  }
+  if (provider === 'http') {
+    if (!env.SMS_HTTP_URL) throw new ConfigError('SMS_PROVIDER=http needs SMS_HTTP_URL');
+    http = { url: env.SMS_HTTP_URL, token: env.SMS_HTTP_TOKEN };
+  }
+  if (provider === 'log' && env.NODE_ENV === 'production')
+    warnings.push('SMS_PROVIDER=log: customer messages are written to the log, not sent');
+  if (provider !== 'log' && !env.SMS_CALLBACK_TOKEN) warnings.push('SMS_CALLBACK_TOKEN not set: delivery reports are not accepted');
+  if (provider !== 'log' && !env.SMS_PAYBILL) warnings.push('SMS_PAYBILL not set: {paybill} in SMS templates stays empty');
+  return {
+    provider,
+    africasTalking,
+    http,
+    callbackToken: env.SMS_CALLBACK_TOKEN,
+    reminderDays: env.SMS_REMINDER_DAYS,
+    paybill: env.SMS_PAYBILL,
+    timeoutMs: env.SMS_TIMEOUT_SECONDS * 1000,
+  };
 }
 
 function secretProblem(secret: string | undefined, placeholder = JWT_SECRET_PLACEHOLDER): string | null {
@@ -344,6 +419,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
     metricsToken: env.METRICS_TOKEN,
     mfa: { requiredRoles: [...new Set(env.MFA_REQUIRED_ROLES)] },
+    sms: smsConfig(env, warnings),
     jobs: {
       enabled: (env.JOBS ?? (env.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
       pollSeconds: env.JOBS_POLL_SECONDS,

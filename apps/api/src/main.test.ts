@@ -177,6 +177,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('main.ts', { timeout: 180_000 }, 
       JWT_SECRET: 'k'.repeat(48),
       AUDIT_KEY: 'a'.repeat(48),
       APP_ENCRYPTION_KEY: 'e'.repeat(48),
+      SMS_PROVIDER: 'log',
       DATA_DIR: dataDirWithEmptyDatabase(),
       DEMO_DATA: 'auto',
     });

@@ -86,6 +86,7 @@ describe('API docs and health details (API_DOCS)', () => {
       JWT_SECRET: 'x'.repeat(40),
       AUDIT_KEY: 'y'.repeat(40),
       APP_ENCRYPTION_KEY: 'z'.repeat(40),
+      SMS_PROVIDER: 'log',
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'netflow-docs-')),
     };
     expect(loadConfig({ ...base, NODE_ENV: 'development' }).apiDocs).toBe('public');

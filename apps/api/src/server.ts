@@ -22,6 +22,7 @@ import metrics from './plugins/metrics';
 import rateLimits from './plugins/rate-limits';
 import rest from './plugins/rest';
 import securityHeaders from './plugins/security-headers';
+import smsHooks from './plugins/sms-hooks';
 import trpc from './plugins/trpc';
 import webApp from './plugins/web-app';
 import { createSecurity } from './security';
@@ -80,6 +81,8 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(trpc);
   await app.register(rest);
   await app.register(csvExports);
+  // Africa's Talking delivery reports (form-encoded, this route only).
+  await app.register(smsHooks);
   // The job queue's workers and schedules, e.g. the expiry sweep (JOBS=on; off under NODE_ENV=test).
   await app.register(jobQueue, { db, jobs: JOBS, schedules: SCHEDULES });
   await app.register(webApp, { distDir: config.webDistDir });

@@ -37,7 +37,7 @@ async function onEmptyDatabase(fn: (tx: Database) => Promise<void>): Promise<voi
 }
 
 describe('start-up in production', () => {
-  const production = (env: Record<string, string> = {}) => testConfig({ NODE_ENV: 'production', ...env });
+  const production = (env: Record<string, string> = {}) => testConfig({ NODE_ENV: 'production', SMS_PROVIDER: 'log', ...env });
 
   it('refuses an empty database without BOOTSTRAP_ADMIN_* in one line, creating nobody', async () => {
     await onEmptyDatabase(async (tx) => {

@@ -7,16 +7,18 @@
 import { onEvent } from './lib/events';
 import type { AnyDefinition, JobDefinition, ScheduleDefinition } from './modules/jobs';
 import { provisionJob, provisionOnChange } from './modules/routers';
+import { noticeOnServiceChange, receiptOnPayment, smsReminderSchedule, smsSendJob } from './modules/sms';
 import { expirySweepSchedule } from './modules/subscriptions';
 
 /** Every queue a worker serves: one line per job definition (e.g. smsSendJob, provisionJob). */
 export const JOBS: JobDefinition<unknown>[] = [
   // Integrations add their definitions here.
   provisionJob,
+  smsSendJob,
 ];
 
 /** Scheduled work, each run once per tick across all instances. */
-export const SCHEDULES: ScheduleDefinition[] = [expirySweepSchedule];
+export const SCHEDULES: ScheduleDefinition[] = [expirySweepSchedule, smsReminderSchedule];
 
 /** JOBS and SCHEDULES together, as the queue and the test runner see them. */
 export function allDefinitions(): AnyDefinition[] {
@@ -26,4 +28,6 @@ export function allDefinitions(): AnyDefinition[] {
 export function wireListeners(): void {
   // Integrations register here, e.g. onEvent('subscription.changed', 'provisioning', provisionOnChange).
   onEvent('subscription.changed', 'provisioning', provisionOnChange);
+  onEvent('payment.applied', 'sms-receipt', receiptOnPayment);
+  onEvent('subscription.changed', 'sms-notice', noticeOnServiceChange);
 }

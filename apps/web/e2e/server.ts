@@ -54,11 +54,13 @@ export interface StartOptions {
    * suites that sign in as the demo admin are not walked into enrolment (mfa.e2e.ts passes `admin`).
    */
   mfaRequiredRoles?: string;
+  /** A test may prepare the data folder first (e.g. seed the embedded database before the first start). */
+  dataDir?: string;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),

@@ -30,6 +30,8 @@ const TicketDetail = page(() => import('./pages/tickets/TicketDetailPage'));
 const Users = page(() => import('./pages/users/UsersPage'));
 const Audit = page(() => import('./pages/audit/AuditPage'));
 const Routers = page(() => import('./pages/routers/RoutersPage'));
+const SmsTemplates = page(() => import('./pages/sms/SmsTemplatesPage'));
+const Jobs = page(() => import('./pages/jobs/JobsPage'));
 const Profile = page(() => import('./pages/profile/ProfilePage'));
 const SignIn = page(() => import('./pages/SignInPage'));
 const Register = page(() => import('./pages/RegisterPage'));
@@ -75,6 +77,8 @@ export function AppRoutes() {
           <Route path="/users" element={guarded('users.read', Users)} />
           <Route path="/audit" element={guarded('audit.read', Audit)} />
           <Route path="/routers" element={guarded('routers.read', Routers)} />
+          <Route path="/sms/templates" element={guarded('settings.read', SmsTemplates)} />
+          <Route path="/jobs" element={guarded('jobs.read', Jobs)} />
           <Route path="/profile" element={<Profile />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { idSchema, pageInput, pageOf } from './common';
 
-export const ACTIVITY_KINDS = ['note', 'call', 'visit', 'status_change', 'conversion', 'payment', 'subscription', 'ticket'] as const;
+export const ACTIVITY_KINDS = ['note', 'call', 'visit', 'status_change', 'conversion', 'payment', 'subscription', 'ticket', 'sms'] as const;
 export const activityKindSchema = z.enum(ACTIVITY_KINDS);
 export type ActivityKind = z.infer<typeof activityKindSchema>;
 

@@ -41,6 +41,10 @@ export const PERMISSIONS = [
   'tickets.create',
   'tickets.update',
   'tickets.comment',
+  'sms.read',
+  'sms.optout',
+  'jobs.read',
+  'jobs.manage',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;
@@ -60,13 +64,18 @@ const everything = all(...PERMISSIONS);
 export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
   admin: everything,
   manager: Object.fromEntries(
-    Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage' && p !== 'routers.manage'),
+    // The job queue (payloads, failures, retry) is an operator's tool: admin only; so are router writes.
+    Object.entries(everything).filter(
+      ([p]) => p !== 'users.manage' && p !== 'settings.manage' && p !== 'routers.manage' && !p.startsWith('jobs.'),
+    ),
   ),
   sales: {
     'dashboard.read': 'all',
     'leads.read': 'own',
     'leads.write': 'own',
     ...all('customers.read', 'customers.create', 'plans.read', 'subscriptions.create', 'tickets.create'),
+    // Records a customer's "no SMS" at the door; message bodies (receipts carry amounts) stay hidden.
+    'sms.optout': 'all',
   },
   support: all(
     'dashboard.read',
@@ -78,6 +87,8 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'tickets.create',
     'tickets.update',
     'tickets.comment',
+    'sms.read',
+    'sms.optout',
   ),
   technician: {
     ...all('dashboard.read', 'customers.read', 'plans.read', 'subscriptions.read', 'subscriptions.provision'),
@@ -97,6 +108,7 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'payments.record',
     'payments.assign',
     'tickets.read',
+    'sms.read',
   ),
 };
 

@@ -45,6 +45,7 @@ describe.skipIf(skip)('graceful stop under load', () => {
         APP_ENCRYPTION_KEY: 'e'.repeat(48),
         // The bench/test accounts have no second factor; production's default (admin) would refuse them.
         MFA_REQUIRED_ROLES: '',
+        SMS_PROVIDER: 'log',
         BOOTSTRAP_ADMIN_EMAIL: email,
         BOOTSTRAP_ADMIN_PASSWORD: password,
         RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',

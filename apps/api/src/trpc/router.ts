@@ -6,10 +6,12 @@ import { authRouter } from '../modules/auth/router';
 import { customersRouter } from '../modules/customers/router';
 import { dashboardRouter } from '../modules/dashboard/router';
 import { healthRouter } from '../modules/health/router';
+import { jobsRouter } from '../modules/jobs/router';
 import { leadsRouter } from '../modules/leads/router';
 import { paymentsRouter } from '../modules/payments/router';
 import { plansRouter } from '../modules/plans/router';
 import { provisioningRouter, routersRouter } from '../modules/routers/router';
+import { smsRouter } from '../modules/sms/router';
 import { subscriptionsRouter } from '../modules/subscriptions/router';
 import { ticketsRouter } from '../modules/tickets/router';
 import { usersRouter } from '../modules/users/router';
@@ -30,6 +32,8 @@ export const appRouter = router({
   dashboard: dashboardRouter,
   routers: routersRouter,
   provisioning: provisioningRouter,
+  sms: smsRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,17 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Paper, SegmentedControl, Stack, Text, Textarea, ThemeIcon, Timeline, Title } from '@mantine/core';
 import { activityCreateInput, type ActivityKind } from '@netflow/contracts';
-import { IconArrowsRightLeft, IconCash, IconLifebuoy, IconMapPin, IconNote, IconPhone, IconRouter, IconTrophy } from '@tabler/icons-react';
+import {
+  IconArrowsRightLeft,
+  IconCash,
+  IconLifebuoy,
+  IconMapPin,
+  IconMessage,
+  IconNote,
+  IconPhone,
+  IconRouter,
+  IconTrophy,
+} from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
 import { applyServerErrors, formParse, notifySuccess } from '../lib/forms';
@@ -20,6 +30,7 @@ const KIND_ICON: Record<ActivityKind, typeof IconNote> = {
   payment: IconCash,
   subscription: IconRouter,
   ticket: IconLifebuoy,
+  sms: IconMessage,
 };
 const KIND_COLOR: Record<ActivityKind, string> = {
   note: 'gray',
@@ -30,6 +41,7 @@ const KIND_COLOR: Record<ActivityKind, string> = {
   payment: 'green',
   subscription: 'indigo',
   ticket: 'orange',
+  sms: 'lime',
 };
 
 type Parent = { leadId: string; customerId?: undefined } | { customerId: string; leadId?: undefined };
@@ -107,6 +119,8 @@ function kindLabel(kind: ActivityKind): string {
       return 'subscription';
     case 'ticket':
       return 'ticket';
+    case 'sms':
+      return 'SMS';
   }
 }
 

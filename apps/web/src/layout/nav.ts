@@ -7,6 +7,8 @@ import {
   IconHistory,
   IconLayoutKanban,
   IconLifebuoy,
+  IconMessage,
+  IconListCheck,
   IconPackage,
   IconRouter,
   IconTargetArrow,
@@ -58,6 +60,8 @@ export const NAV: NavGroup[] = [
       { to: '/users', label: 'Users', icon: IconUsersGroup, permission: 'users.read' },
       { to: '/audit', label: 'Audit log', icon: IconHistory, permission: 'audit.read' },
       { to: '/routers', label: 'Routers', icon: IconRouter, permission: 'routers.read' },
+      { to: '/sms/templates', label: 'SMS templates', icon: IconMessage, permission: 'settings.read' },
+      { to: '/jobs', label: 'Jobs', icon: IconListCheck, permission: 'jobs.read' },
     ],
   },
 ];

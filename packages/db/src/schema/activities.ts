@@ -14,6 +14,7 @@ export const activityKindEnum = pgEnum('activity_kind', [
   'payment',
   'subscription',
   'ticket',
+  'sms',
 ]);
 
 /** The timeline of a lead or a customer: staff notes and events written by the services. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, pgEnum, pgSequence, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, id, updatedAt } from './_columns';
+import { bigint, boolean, index, pgEnum, pgSequence, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, instant, updatedAt } from './_columns';
 import { leads } from './leads';
 import { users } from './users';
 
@@ -27,6 +27,10 @@ export const customers = pgTable(
     balanceCents: bigint({ mode: 'number' }).notNull().default(0),
     /** The lead this customer was converted from; unique, so a lead converts once. */
     leadId: uuid().references(() => leads.id),
+    /** The customer asked for no SMS: messages are recorded as skipped, never sent (who and when below). */
+    smsOptOut: boolean().notNull().default(false),
+    smsOptOutAt: instant(),
+    smsOptOutById: uuid().references(() => users.id),
     createdById: uuid().references(() => users.id),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

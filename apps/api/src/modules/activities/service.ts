@@ -74,6 +74,8 @@ export const EVENT_READ_PERMISSION: Readonly<Record<ActivityKind, Permission | n
   subscription: 'subscriptions.read',
   // Ticket events carry `data.ticketId`; a scoped reader (technicians) sees only their tickets'.
   ticket: 'tickets.read',
+  // Message texts (a receipt names the amount paid) and the opt-out: for those who read messages.
+  sms: 'sms.read',
 };
 
 /** The SQL condition on `activities` that keeps exactly the events `user` may read. */

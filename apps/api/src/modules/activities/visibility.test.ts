@@ -78,7 +78,9 @@ describe("a customer's timeline is filtered by what the reader may see", () => {
   it('the full timeline holds every kind of event (what the other tests filter)', () => {
     const kinds = new Set(everything.map((e) => e.kind));
     expect([...kinds].sort()).toEqual(['call', 'note', 'payment', 'status_change', 'subscription', 'ticket', 'visit']);
-    expect(everything.filter((e) => e.kind === 'payment')).toHaveLength(6);
+    // Each payment's receipt SMS is a payment event too (it names the amount).
+    expect(everything.filter((e) => e.kind === 'payment' && e.data?.smsMessageId === undefined)).toHaveLength(6);
+    expect(everything.filter((e) => e.kind === 'payment' && e.data?.smsMessageId !== undefined)).toHaveLength(6);
     expect(everything[0]?.kind).toBe('payment');
     expect(everything.filter((e) => e.kind === 'ticket' && ticketOf(e) === myTicketId)).toHaveLength(2);
     expect(everything.filter((e) => e.kind === 'ticket' && ticketOf(e) === theirTicketId)).toHaveLength(2);

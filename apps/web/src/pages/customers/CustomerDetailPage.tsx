@@ -48,6 +48,7 @@ import { NewSubscriptionModal, SubscriptionActions } from '../subscriptions/subs
 import { NewTicketModal } from '../tickets/NewTicketModal';
 import { CustomerFormModal } from './CustomerForm';
 import { ProvisioningStatus } from './ProvisioningStatus';
+import { SmsPanel } from './SmsPanel';
 
 type Customer = RouterOutputs['customers']['get'];
 type Payment = RouterOutputs['payments']['list']['items'][number];
@@ -201,6 +202,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
               </Anchor>
             )}
           </Card>
+          <SmsPanel customerId={customer.id} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 9 }}>
           <Card p={0}>
