@@ -3,6 +3,7 @@
  * start-up; other modules receive the resulting `Config`.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +102,38 @@ const envSchema = z.object({
   WEB_DIST_DIR: z.string().optional(),
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   API_DOCS: z.enum(['public', 'private']).optional(),
+  // M-Pesa (Daraja). All of key, secret, shortcode, passkey, callback token and public URL, or none.
+  MPESA_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
+  MPESA_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  MPESA_CONSUMER_KEY: z.string().optional(),
+  MPESA_CONSUMER_SECRET: z.string().optional(),
+  MPESA_SHORTCODE: z
+    .string()
+    .regex(/^\d{5,7}$/, { error: 'is a paybill/till number of 5 to 7 digits' })
+    .optional(),
+  MPESA_PASSKEY: z.string().optional(),
+  MPESA_CALLBACK_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, { error: 'must be 32 to 128 random letters, digits, "-" or "_" (openssl rand -hex 24)' })
+    .optional(),
+  MPESA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  MPESA_ALLOWED_IPS: list.pipe(
+    z.array(
+      z.string().refine(
+        (v) => {
+          const [address = '', bits, ...rest] = v.split('/');
+          const family = isIP(address);
+          if (!family || rest.length > 0) return false;
+          if (bits === undefined) return true;
+          return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+        },
+        { error: 'lists IP addresses or CIDRs (e.g. 196.201.214.200, 196.201.213.0/24)' },
+      ),
+    ),
+  ),
+  MPESA_VALIDATION: z.enum(['off', 'reject-unknown']).default('off'),
+  /** Starts the loopback stand-ins of the external services (development only; see src/standins). */
+  STANDINS: z.enum(['on', 'off']).default('off'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -159,8 +192,62 @@ export interface Config {
    * for signed-in staff only, health answers `{status}` to anonymous callers.
    */
   apiDocs: 'public' | 'private';
+  /** M-Pesa through Daraja, or undefined when not configured (its webhooks then answer 404). */
+  mpesa: MpesaConfig | undefined;
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
+}
+
+export interface MpesaConfig {
+  environment: 'sandbox' | 'production';
+  /** Daraja's origin: MPESA_BASE_URL, else the environment's host. */
+  baseUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+  shortcode: string;
+  passkey: string;
+  /** The secret path segment of the callback URLs. */
+  callbackToken: string;
+  /** Origin Daraja calls back (https in production), without a trailing slash. */
+  publicUrl: string;
+  /** Addresses/CIDRs allowed to post callbacks; empty = any. */
+  allowedIps: string[];
+  validation: 'off' | 'reject-unknown';
+}
+
+const DARAJA_HOSTS = { sandbox: 'https://sandbox.safaricom.co.ke', production: 'https://api.safaricom.co.ke' } as const;
+
+function mpesaConfig(env: z.output<typeof envSchema>): MpesaConfig | undefined {
+  const required = {
+    MPESA_CONSUMER_KEY: env.MPESA_CONSUMER_KEY,
+    MPESA_CONSUMER_SECRET: env.MPESA_CONSUMER_SECRET,
+    MPESA_SHORTCODE: env.MPESA_SHORTCODE,
+    MPESA_PASSKEY: env.MPESA_PASSKEY,
+    MPESA_CALLBACK_TOKEN: env.MPESA_CALLBACK_TOKEN,
+    MPESA_PUBLIC_URL: env.MPESA_PUBLIC_URL,
+  };
+  const missing = Object.entries(required)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length === Object.keys(required).length) return undefined;
+  if (missing.length > 0)
+    throw new ConfigError(`M-Pesa is half configured: set ${missing.join(', ')} too (or none of the MPESA_ variables)`);
+  const publicUrl = new URL(env.MPESA_PUBLIC_URL ?? '');
+  if (env.NODE_ENV === 'production' && publicUrl.protocol !== 'https:') {
+    throw new ConfigError('MPESA_PUBLIC_URL must be an https URL in production (Daraja calls back over TLS only)');
+  }
+  return {
+    environment: env.MPESA_ENVIRONMENT,
+    baseUrl: (env.MPESA_BASE_URL ?? DARAJA_HOSTS[env.MPESA_ENVIRONMENT]).replace(/\/+$/, ''),
+    consumerKey: required.MPESA_CONSUMER_KEY ?? '',
+    consumerSecret: required.MPESA_CONSUMER_SECRET ?? '',
+    shortcode: required.MPESA_SHORTCODE ?? '',
+    passkey: required.MPESA_PASSKEY ?? '',
+    callbackToken: required.MPESA_CALLBACK_TOKEN ?? '',
+    publicUrl: publicUrl.toString().replace(/\/+$/, ''),
+    allowedIps: env.MPESA_ALLOWED_IPS,
+    validation: env.MPESA_VALIDATION,
+  };
 }
 
 function secretProblem(secret: string | undefined, placeholder = JWT_SECRET_PLACEHOLDER): string | null {
@@ -252,6 +339,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataDir,
     warnings,
   );
+  if (env.STANDINS === 'on' && env.NODE_ENV === 'production') {
+    throw new ConfigError('STANDINS=on starts fake external services; it is refused with NODE_ENV=production');
+  }
   if ((env.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (env.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
@@ -297,6 +387,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
+    mpesa: mpesaConfig(env),
     warnings,
   };
 }

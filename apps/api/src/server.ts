@@ -18,6 +18,7 @@ import csvExports from './plugins/csv-exports';
 import errors from './plugins/errors';
 import health from './plugins/health';
 import jsonBodies from './plugins/json-bodies';
+import mpesaHooks from './plugins/mpesa-hooks';
 import rateLimits from './plugins/rate-limits';
 import rest from './plugins/rest';
 import securityHeaders from './plugins/security-headers';
@@ -77,6 +78,7 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(trpc);
   await app.register(rest);
   await app.register(csvExports);
+  await app.register(mpesaHooks);
   // Suspends subscriptions past expiry + SUBSCRIPTION_GRACE_HOURS on a timer (off under NODE_ENV=test).
   await app.register(expirySweep);
   await app.register(webApp, { distDir: config.webDistDir });

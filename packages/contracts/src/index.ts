@@ -7,6 +7,7 @@ export * from './dashboard';
 export * from './fields';
 export * from './health';
 export * from './leads';
+export * from './mpesa';
 export * from './payments';
 export * from './phone';
 export * from './plans';

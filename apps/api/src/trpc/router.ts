@@ -7,6 +7,7 @@ import { customersRouter } from '../modules/customers/router';
 import { dashboardRouter } from '../modules/dashboard/router';
 import { healthRouter } from '../modules/health/router';
 import { leadsRouter } from '../modules/leads/router';
+import { mpesaRouter } from '../modules/mpesa/router';
 import { paymentsRouter } from '../modules/payments/router';
 import { plansRouter } from '../modules/plans/router';
 import { subscriptionsRouter } from '../modules/subscriptions/router';
@@ -27,6 +28,7 @@ export const appRouter = router({
   payments: paymentsRouter,
   tickets: ticketsRouter,
   dashboard: dashboardRouter,
+  mpesa: mpesaRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,3 +8,4 @@ export * from './sign-in';
 export * from './subscriptions';
 export * from './tickets';
 export * from './users';
+export * from './mpesa';

@@ -1,0 +1,15 @@
+/** The M-Pesa module's face: the webhooks plugin, the CLIs and the jobs use these. */
+export {
+  callbackUrls,
+  confirmC2B,
+  handleStkCallback,
+  onStkStarted,
+  queryStkPush,
+  validateC2B,
+  C2B_ACCEPTED,
+  C2B_REJECTED,
+} from './service';
+export { closeMpesaClients, darajaClientFor } from './clients';
+export { createDarajaClient, DarajaError, stkPassword, type DarajaClient, type DarajaSettings } from './daraja';
+export { postgresTokenStore, redisTokenStore, tokenKey, type TokenStore } from './token-store';
+export { darajaTimestamp, kesToCents, parseDarajaTime } from './time';
