@@ -13,3 +13,5 @@ export { closeMpesaClients, darajaClientFor } from './clients';
 export { createDarajaClient, DarajaError, stkPassword, type DarajaClient, type DarajaSettings } from './daraja';
 export { postgresTokenStore, redisTokenStore, tokenKey, type TokenStore } from './token-store';
 export { darajaTimestamp, kesToCents, parseDarajaTime } from './time';
+export { formatReport, parseStatement, reconcile, StatementError, type ReconcileReport } from './reconcile';
+export { registerC2BUrls } from './register';
