@@ -9,9 +9,9 @@ import { checkStartup, wantsDemoData } from './startup-policy';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
-function readConfig(): Config {
+function readConfig(overrides: Record<string, string> = {}): Config {
   try {
-    const config = loadConfig(process.env);
+    const config = loadConfig({ ...process.env, ...overrides });
     checkStartup(config);
     return config;
   } catch (error) {
@@ -24,7 +24,12 @@ function readConfig(): Config {
 }
 
 async function main() {
-  const config = readConfig();
+  // STANDINS=on (never in production): fake Daraja & co. on loopback, and the server aimed at them.
+  const standins =
+    process.env.STANDINS === 'on' && process.env.NODE_ENV !== 'production'
+      ? await (await import('./standins')).startStandins(process.env)
+      : null;
+  const config = readConfig(standins?.env);
   // The server and the database engine load only once the configuration is accepted: a refused
   // start answers in a moment instead of after loading every module.
   const [{ createDatabase }, { buildServer }, { ensureAdmin }] = await Promise.all([
@@ -60,6 +65,8 @@ async function main() {
     }
   }
 
+  for (const note of standins?.notes ?? []) app.log.info({ event: 'standin.started' }, note);
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -73,6 +80,7 @@ async function main() {
     try {
       await app.close();
       await db.close();
+      await standins?.close();
       process.exit(0);
     } catch (error) {
       app.log.error({ err: error }, 'shutdown failed');

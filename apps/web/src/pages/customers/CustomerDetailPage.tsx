@@ -47,6 +47,7 @@ import { METHOD_LABELS, RecordPaymentModal } from '../payments/RecordPaymentModa
 import { NewSubscriptionModal, SubscriptionActions } from '../subscriptions/subscriptionActions';
 import { NewTicketModal } from '../tickets/NewTicketModal';
 import { CustomerFormModal } from './CustomerForm';
+import { StkPushButton } from './StkPushButton';
 
 type Customer = RouterOutputs['customers']['get'];
 type Payment = RouterOutputs['payments']['list']['items'][number];
@@ -97,6 +98,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 New subscription
               </Button>
             )}
+            <StkPushButton customer={customer} />
             {can('payments.record') && (
               <Button leftSection={<IconCash size={16} />} onClick={pay.open}>
                 Record payment
