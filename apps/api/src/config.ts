@@ -134,6 +134,14 @@ const envSchema = z.object({
   MPESA_VALIDATION: z.enum(['off', 'reject-unknown']).default('off'),
   /** Starts the loopback stand-ins of the external services (development only; see src/standins). */
   STANDINS: z.enum(['on', 'off']).default('off'),
+  /** The job queue's workers and schedules in this process (enqueueing works either way). */
+  JOBS: z.enum(['on', 'off']).optional(),
+  JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
+  EXPIRY_SWEEP_CRON: z
+    .string()
+    .trim()
+    .refine((v) => v.split(/\s+/).length === 5, { error: 'a five-field cron expression (UTC), e.g. */5 * * * *' })
+    .default('*/5 * * * *'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -194,6 +202,12 @@ export interface Config {
   apiDocs: 'public' | 'private';
   /** M-Pesa through Daraja, or undefined when not configured (its webhooks then answer 404). */
   mpesa: MpesaConfig | undefined;
+  /**
+   * The job queue (pg-boss): `enabled` starts the workers and schedules in this process (JOBS, on
+   * by default except under NODE_ENV=test); `pollSeconds` is how often each queue's worker looks
+   * for due jobs; `expirySweepCron` when the subscription expiry sweep runs (UTC).
+   */
+  jobs: { enabled: boolean; pollSeconds: number; expirySweepCron: string };
   /** Notes for the log once a logger exists (e.g. a generated secret). */
   warnings: string[];
 }
@@ -388,6 +402,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     demoData: env.DEMO_DATA,
     apiDocs: env.API_DOCS ?? (env.NODE_ENV === 'production' ? 'private' : 'public'),
     mpesa: mpesaConfig(env),
+    jobs: {
+      enabled: (env.JOBS ?? (env.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
+      pollSeconds: env.JOBS_POLL_SECONDS,
+      expirySweepCron: env.EXPIRY_SWEEP_CRON,
+    },
     warnings,
   };
 }

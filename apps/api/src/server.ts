@@ -8,12 +8,12 @@ import type { DatabaseHandle } from '@netflow/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
-import { wireListeners } from './wiring';
+import { JOBS, SCHEDULES, wireListeners } from './wiring';
 import { useEncryptionKeys } from './lib/secrets';
 import { createLogger } from './logger';
 import { createTokenService } from './modules/auth';
 import { auditChain } from './modules/audit';
-import { expirySweep } from './modules/subscriptions';
+import { jobQueue } from './modules/jobs';
 import csvExports from './plugins/csv-exports';
 import errors from './plugins/errors';
 import health from './plugins/health';
@@ -78,9 +78,14 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(trpc);
   await app.register(rest);
   await app.register(csvExports);
+<<<<<<< HEAD
   await app.register(mpesaHooks);
   // Suspends subscriptions past expiry + SUBSCRIPTION_GRACE_HOURS on a timer (off under NODE_ENV=test).
   await app.register(expirySweep);
+=======
+  // The job queue's workers and schedules, e.g. the expiry sweep (JOBS=on; off under NODE_ENV=test).
+  await app.register(jobQueue, { db, jobs: JOBS, schedules: SCHEDULES });
+>>>>>>> jobs
   await app.register(webApp, { distDir: config.webDistDir });
   return app;
 }

@@ -1,8 +1,25 @@
 /**
- * Connects the integrations to billing's domain events (`lib/events.ts`). Called by every process
- * entry (server, CLI, test harness) before any service runs; registering again is harmless.
- * Each integration module exports its listeners; this file is the only place that knows all of them.
+ * Connects the integrations to billing's domain events (`lib/events.ts`) and lists every job and
+ * schedule the queue runs. `wireListeners()` is called by every process entry (server, CLI, test
+ * harness) before any service runs; registering again is harmless. Each integration module exports
+ * its listeners and job definitions; this file is the only place that knows all of them.
  */
+import type { AnyDefinition, JobDefinition, ScheduleDefinition } from './modules/jobs';
+import { expirySweepSchedule } from './modules/subscriptions';
+
+/** Every queue a worker serves: one line per job definition (e.g. smsSendJob, provisionJob). */
+export const JOBS: JobDefinition<unknown>[] = [
+  // Integrations add their definitions here.
+];
+
+/** Scheduled work, each run once per tick across all instances. */
+export const SCHEDULES: ScheduleDefinition[] = [expirySweepSchedule];
+
+/** JOBS and SCHEDULES together, as the queue and the test runner see them. */
+export function allDefinitions(): AnyDefinition[] {
+  return [...JOBS, ...SCHEDULES];
+}
+
 export function wireListeners(): void {
   // Integrations register here, e.g. onEvent('subscription.changed', 'provisioning', provisionOnChange).
 }

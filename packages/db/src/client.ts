@@ -26,6 +26,8 @@ export type DatabaseKind = 'postgres' | 'embedded';
 export interface DatabaseHandle {
   db: Database;
   kind: DatabaseKind;
+  /** The server's URL (postgres engine only): the job queue opens its own small pool on it. */
+  url?: string;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   migrate(): Promise<void>;
@@ -66,6 +68,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     return {
       db,
       kind: 'postgres',
+      url: options.url,
       ping: async () => {
         await db.execute(sql`select 1`);
       },

@@ -3,10 +3,12 @@
  * embedded PostgreSQL by default, the real server when TEST_DATABASE_URL is set.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, queryRows, type DatabaseHandle } from './client';
+import { createDatabase, migrationsFolder, queryRows, type DatabaseHandle } from './client';
 import { customers } from './schema/index';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
@@ -61,6 +63,17 @@ describe(`migrations on ${serverUrl ? 'PostgreSQL' : 'embedded PostgreSQL'}`, ()
         'users',
       ]),
     );
+  });
+
+  it("install pg-boss's schema (the job queue), as the installed pg-boss version builds it", async () => {
+    const [version] = await queryRows<{ version: number }>(handle.db, sql`select version from pgboss.version`);
+    expect(Number(version?.version)).toBe(46);
+    // The committed migration is what scripts/pgboss-sql.mjs prints for the pinned pg-boss: after
+    // upgrading pg-boss, regenerate it (pg-boss migrates older schemas itself when it starts).
+    // @ts-expect-error plain .mjs script without types
+    const { pgBossMigrationSql } = (await import('../scripts/pgboss-sql.mjs')) as { pgBossMigrationSql: () => string };
+    const file = readFileSync(path.join(migrationsFolder, '0006_job_queue.sql'), 'utf8');
+    expect(file).toContain(pgBossMigrationSql());
   });
 
   it('re-applying is a no-op', async () => {

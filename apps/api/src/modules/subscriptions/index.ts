@@ -17,4 +17,4 @@ export {
   type SubscriptionRow,
   type SweepResult,
 } from './service';
-export { default as expirySweep, EXPIRY_SWEEP_INTERVAL_MS, type ExpirySweepOptions } from './expiry-sweep';
+export { expirySweepSchedule } from './expiry-sweep';

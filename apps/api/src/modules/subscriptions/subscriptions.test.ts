@@ -1,12 +1,11 @@
 import { ROLES, SUBSCRIPTION_STATUSES, can, type Permission, type Role, type SubscriptionStatus } from '@netflow/contracts';
-import { activities, auditLog, subscriptions } from '@netflow/db';
-import { and, eq } from 'drizzle-orm';
-import Fastify from 'fastify';
+import { activities, subscriptions } from '@netflow/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../lib/actor';
 import { codeOf, createTestApp } from '../../test/harness';
 import type { CurrentUser } from '../../lib/actor';
-import expirySweepPlugin from './expiry-sweep';
+import { queueScheduleTick, runQueuedJobs } from '../../test/jobs';
 import {
   auditRows,
   customerRow,
@@ -328,30 +327,12 @@ describe('expiry sweep', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
-  it('the server plugin sweeps once on start-up and stops on close', async () => {
+  it('runs as the scheduled job subscriptions.expiry-sweep (the server no longer runs a timer)', async () => {
     const overdue = await subscriptionIn('active', { expiresAt: daysFromNow(-5) });
-    const app = Fastify();
-    app.decorate('services', t.services);
-    await app.register(expirySweepPlugin, { enabled: true, intervalMs: 3_600_000 });
-    await app.ready();
-    // close() waits for the sweep that onReady started.
-    await app.close();
+    await queueScheduleTick(t, 'subscriptions.expiry-sweep');
+    expect(await runQueuedJobs(t, { names: ['subscriptions.expiry-sweep'] })).toEqual({ completed: 1, failed: 0, retried: 0 });
     expect((await subscriptionRow(t.db.db, overdue.id)).status).toBe('suspended');
-  });
-
-  it('is off by default under NODE_ENV=test', async () => {
-    const overdue = await subscriptionIn('active', { expiresAt: daysFromNow(-5) });
-    const app = Fastify();
-    app.decorate('services', t.services);
-    await app.register(expirySweepPlugin, {});
-    await app.ready();
-    await app.close();
-    expect((await subscriptionRow(t.db.db, overdue.id)).status).toBe('active');
-    const rows = await t.db.db
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.entityId, overdue.id), eq(auditLog.action, 'subscription.expire')));
-    expect(rows).toEqual([]);
+    expect(await auditRows(t.db.db, overdue.id, 'subscription.expire')).toHaveLength(1);
   });
 });
 
