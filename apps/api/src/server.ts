@@ -78,14 +78,9 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(trpc);
   await app.register(rest);
   await app.register(csvExports);
-<<<<<<< HEAD
   await app.register(mpesaHooks);
-  // Suspends subscriptions past expiry + SUBSCRIPTION_GRACE_HOURS on a timer (off under NODE_ENV=test).
-  await app.register(expirySweep);
-=======
   // The job queue's workers and schedules, e.g. the expiry sweep (JOBS=on; off under NODE_ENV=test).
   await app.register(jobQueue, { db, jobs: JOBS, schedules: SCHEDULES });
->>>>>>> jobs
   await app.register(webApp, { distDir: config.webDistDir });
   return app;
 }

@@ -5,11 +5,13 @@
  * its listeners and job definitions; this file is the only place that knows all of them.
  */
 import type { AnyDefinition, JobDefinition, ScheduleDefinition } from './modules/jobs';
+import { stkQueryJob, wireMpesa } from './modules/mpesa';
 import { expirySweepSchedule } from './modules/subscriptions';
 
 /** Every queue a worker serves: one line per job definition (e.g. smsSendJob, provisionJob). */
 export const JOBS: JobDefinition<unknown>[] = [
   // Integrations add their definitions here.
+  stkQueryJob as JobDefinition<unknown>,
 ];
 
 /** Scheduled work, each run once per tick across all instances. */
@@ -21,5 +23,6 @@ export function allDefinitions(): AnyDefinition[] {
 }
 
 export function wireListeners(): void {
+  wireMpesa();
   // Integrations register here, e.g. onEvent('subscription.changed', 'provisioning', provisionOnChange).
 }

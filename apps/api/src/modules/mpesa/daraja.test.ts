@@ -397,16 +397,14 @@ describe('reconciliation', () => {
       const dataDir = path.join(work, 'data');
       const handle = await createDatabase({ dataDir: path.join(dataDir, 'pglite') });
       await handle.migrate();
-      await handle.db
-        .insert(payments)
-        .values({
-          method: 'mpesa',
-          reference: 'RCLI000001',
-          amountCents: 100_000,
-          accountReference: 'NF-000001',
-          status: 'unmatched',
-          paidAt: new Date('2026-11-10T08:00:00Z'),
-        });
+      await handle.db.insert(payments).values({
+        method: 'mpesa',
+        reference: 'RCLI000001',
+        amountCents: 100_000,
+        accountReference: 'NF-000001',
+        status: 'unmatched',
+        paidAt: new Date('2026-11-10T08:00:00Z'),
+      });
       await handle.close();
       writeFileSync(
         path.join(work, 'same.csv'),

@@ -15,3 +15,4 @@ export { postgresTokenStore, redisTokenStore, tokenKey, type TokenStore } from '
 export { darajaTimestamp, kesToCents, parseDarajaTime } from './time';
 export { formatReport, parseStatement, reconcile, StatementError, type ReconcileReport } from './reconcile';
 export { registerC2BUrls } from './register';
+export { NEVER_CONFIRMED, STK_QUERY_DELAY_SECONDS, stkQueryJob, wireMpesa } from './jobs';

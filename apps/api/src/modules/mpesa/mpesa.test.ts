@@ -12,7 +12,9 @@ import type { CurrentUser } from '../../lib/actor';
 import { startDarajaStandin, type DarajaStandin } from '../../standins/daraja';
 import { customerRow, daysFromNow, insertCustomer, insertPlan, insertSubscription, subscriptionRow } from '../../test/fixtures';
 import { codeOf, createTestApp } from '../../test/harness';
+import { jobRows, runQueuedJobs } from '../../test/jobs';
 import { stkPassword } from './daraja';
+import { NEVER_CONFIRMED, STK_QUERY_DELAY_SECONDS } from './jobs';
 import { darajaTimestamp, parseDarajaTime } from './time';
 
 const TOKEN = 'cb-token-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -423,6 +425,33 @@ describe('STK push', () => {
     const [renamed] = await paymentByRef(pushed?.receipt ?? '');
     expect(renamed?.id).toBe(p?.id);
     expect((await t.caller(staff.finance).mpesa.stkStatus({ checkoutRequestId: started.checkoutRequestId })).receipt).toBe(pushed?.receipt);
+  });
+
+  it('queues a status query with every push; run later, it resolves a push whose callback never came', async () => {
+    daraja.stkScenario('254711000097', { resultCode: '1032', callback: false, delayMs: 50 });
+    const { started } = await push('0711000097');
+    const job = (await jobRows(t, 'mpesa.stk-query')).find((j) => JSON.stringify(j.data).includes(started.checkoutRequestId));
+    expect(job).toMatchObject({ state: 'created', data: { checkoutRequestId: started.checkoutRequestId } });
+    // Not due yet (STK_QUERY_DELAY_SECONDS after the push): nothing runs.
+    expect(STK_QUERY_DELAY_SECONDS).toBeGreaterThanOrEqual(120);
+    expect((await runQueuedJobs(t, { names: ['mpesa.stk-query'] })).completed).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    await t.db.db.execute(sql`update pgboss.job set start_after = now() where id = ${job?.id ?? ''}`);
+    expect(await runQueuedJobs(t, { names: ['mpesa.stk-query'] })).toMatchObject({ completed: 1, failed: 0 });
+    const status = await t.caller(staff.finance).mpesa.stkStatus({ checkoutRequestId: started.checkoutRequestId });
+    expect(status).toMatchObject({ status: 'failed', message: 'Cancelled by the customer' });
+  });
+
+  it('a push Daraja never resolves is retried, then marked failed with a pointer to the statement', async () => {
+    daraja.stkScenario('254711000096', { resultCode: '0', callback: false, delayMs: 600_000 });
+    const { started } = await push('0711000096');
+    await t.db.db.execute(
+      sql`update pgboss.job set start_after = now() where name = 'mpesa.stk-query' and data->>'checkoutRequestId' = ${started.checkoutRequestId}`,
+    );
+    const counts = await runQueuedJobs(t, { names: ['mpesa.stk-query'], includeRetries: true });
+    expect(counts).toMatchObject({ retried: 5, completed: 1 });
+    const status = await t.caller(staff.finance).mpesa.stkStatus({ checkoutRequestId: started.checkoutRequestId });
+    expect(status).toMatchObject({ status: 'failed', resultCode: null, message: NEVER_CONFIRMED });
   });
 
   it('a pending push Daraja still reports as being processed stays pending', async () => {
