@@ -319,6 +319,9 @@ async function resolveStk(db: Database, actor: Actor, checkoutRequestId: string,
   });
 }
 
+const CALLBACK_WAIT_MS = 3_000;
+const CALLBACK_POLL_MS = 250;
+
 const itemValue = (body: StkCallback, name: string) => body.Body.stkCallback.CallbackMetadata?.Item.find((i) => i.Name === name)?.Value;
 
 /** The STK callback. An unknown CheckoutRequestID records nothing (answered 200 all the same). */
@@ -332,14 +335,21 @@ export async function handleStkCallback(db: Database, actor: Actor, body: StkCal
   if (resultCode === '0' && (receipt === undefined || !/^[A-Za-z0-9]{6,20}$/.test(String(receipt)))) {
     throw invalid('A successful STK callback needs its MpesaReceiptNumber');
   }
-  const row = await resolveStk(db, actor, cb.CheckoutRequestID, {
+  const result: StkResult = {
     resultCode,
     resultDesc: cb.ResultDesc,
     receipt: receipt === undefined ? undefined : String(receipt).toUpperCase(),
     amountCents,
     paidAt: paidAtFrom(itemValue(body, 'TransactionDate')),
     payerPhone: phone === undefined ? undefined : (toLocalPhone(String(phone)) ?? undefined),
-  });
+  };
+  let row = await resolveStk(db, actor, cb.CheckoutRequestID, result);
+  // A fast callback can overtake the commit of its own push (Daraja answered, our row is not yet
+  // visible): look again for a few seconds before calling it unknown.
+  for (let waited = 0; !row && waited < CALLBACK_WAIT_MS; waited += CALLBACK_POLL_MS) {
+    await new Promise((r) => setTimeout(r, CALLBACK_POLL_MS));
+    row = await resolveStk(db, actor, cb.CheckoutRequestID, result);
+  }
   if (!row) {
     actor.log.warn(
       { event: 'mpesa.stk_unknown', checkoutRequestId: cb.CheckoutRequestID },
