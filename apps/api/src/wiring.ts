@@ -11,7 +11,7 @@ import { expirySweepSchedule } from './modules/subscriptions';
 /** Every queue a worker serves: one line per job definition (e.g. smsSendJob, provisionJob). */
 export const JOBS: JobDefinition<unknown>[] = [
   // Integrations add their definitions here.
-  stkQueryJob as JobDefinition<unknown>,
+  stkQueryJob,
 ];
 
 /** Scheduled work, each run once per tick across all instances. */

@@ -125,6 +125,9 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
+/** A JSON field as text ('' or the fallback for anything that is not a string or number). */
+const text = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback);
+
 const errorBody = (errorCode: string, errorMessage: string) => ({ requestId: randomUUID().slice(0, 18), errorCode, errorMessage });
 
 async function postJson(url: string, body: unknown): Promise<{ status: number | null; response: unknown; error?: string }> {
@@ -236,14 +239,14 @@ export async function startDarajaStandin(options: DarajaStandinOptions = {}): Pr
     // Developer controls (STANDINS=on): no Daraja counterpart, never failed.
     if (path === '/standin/simulate-c2b' && req.method === 'POST') {
       const result = await standin.simulateC2B({
-        billRefNumber: String(b.BillRefNumber ?? ''),
-        amount: String(b.Amount ?? '1'),
-        msisdn: b.Msisdn ? String(b.Msisdn) : undefined,
+        billRefNumber: text(b.BillRefNumber, ''),
+        amount: text(b.Amount, '1'),
+        msisdn: b.Msisdn ? text(b.Msisdn) : undefined,
       });
       return send(res, 200, result);
     }
     if (path === '/standin/stk-scenario' && req.method === 'POST') {
-      standin.stkScenario(String(b.phone ?? '*'), { resultCode: String(b.resultCode ?? '0'), callback: b.callback !== false });
+      standin.stkScenario(text(b.phone, '*'), { resultCode: text(b.resultCode, '0'), callback: b.callback !== false });
       return send(res, 200, { ok: true });
     }
 
@@ -278,11 +281,10 @@ export async function startDarajaStandin(options: DarajaStandinOptions = {}): Pr
         return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid PhoneNumber'));
       if (!Number.isInteger(Number(b.Amount)) || Number(b.Amount) < 1)
         return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid Amount'));
-      if (String(b.AccountReference ?? '').length > 12 || !b.AccountReference)
+      if (text(b.AccountReference, '').length > 12 || !b.AccountReference)
         return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid AccountReference'));
-      if (String(b.TransactionDesc ?? '').length > 13)
-        return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid TransactionDesc'));
-      if (!/^https?:\/\//.test(String(b.CallBackURL ?? '')))
+      if (text(b.TransactionDesc, '').length > 13) return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid TransactionDesc'));
+      if (!/^https?:\/\//.test(text(b.CallBackURL, '')))
         return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid CallBackURL'));
       const scenario = scenarios.get(String(b.PhoneNumber)) ?? scenarios.get('*') ?? { resultCode: '0' };
       const push: StkPushRecord = {
@@ -314,7 +316,7 @@ export async function startDarajaStandin(options: DarajaStandinOptions = {}): Pr
     if (path === '/mpesa/stkpushquery/v1/query') {
       const problem = stkAuthProblem(b);
       if (problem) return send(res, 400, errorBody('400.002.02', `Bad Request - Invalid ${problem}`));
-      const push = pushes.get(String(b.CheckoutRequestID ?? ''));
+      const push = pushes.get(text(b.CheckoutRequestID, ''));
       if (!push) return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid CheckoutRequestID'));
       if (!push.resolved) return send(res, 500, errorBody('500.001.1001', 'The transaction is being processed'));
       const code = push.scenario.resultCode;
@@ -333,7 +335,7 @@ export async function startDarajaStandin(options: DarajaStandinOptions = {}): Pr
       if (b.ResponseType !== 'Completed' && b.ResponseType !== 'Cancelled')
         return send(res, 400, errorBody('400.003.02', 'Bad Request - Invalid ResponseType'));
       for (const field of ['ConfirmationURL', 'ValidationURL'] as const) {
-        const value = String(b[field] ?? '');
+        const value = text(b[field]);
         if (!/^https?:\/\//.test(value) || FORBIDDEN_URL_WORDS.some((w) => value.toLowerCase().includes(w))) {
           return send(res, 400, errorBody('400.003.02', `Bad Request - Invalid ${field}`));
         }
@@ -350,9 +352,9 @@ export async function startDarajaStandin(options: DarajaStandinOptions = {}): Pr
       if (String(b.ShortCode) !== credentials.shortcode) return send(res, 400, errorBody('400.002.02', 'Bad Request - Invalid ShortCode'));
       if (!state.registered) return send(res, 500, errorBody('500.003.1001', 'No ConfirmationURL registered'));
       void standin.simulateC2B({
-        billRefNumber: String(b.BillRefNumber ?? ''),
-        amount: String(b.Amount ?? ''),
-        msisdn: String(b.Msisdn ?? '254708374149'),
+        billRefNumber: text(b.BillRefNumber, ''),
+        amount: text(b.Amount, ''),
+        msisdn: text(b.Msisdn, '254708374149'),
       });
       return send(res, 200, {
         OriginatorCoversationID: randomUUID(),
@@ -366,7 +368,7 @@ export async function startDarajaStandin(options: DarajaStandinOptions = {}): Pr
 
   function stkAuthProblem(b: Record<string, unknown>): string | null {
     if (String(b.BusinessShortCode) !== credentials.shortcode) return 'BusinessShortCode';
-    const ts = String(b.Timestamp ?? '');
+    const ts = text(b.Timestamp, '');
     if (!/^\d{14}$/.test(ts)) return 'Timestamp';
     const expected = Buffer.from(`${credentials.shortcode}${credentials.passkey}${ts}`).toString('base64');
     if (b.Password !== expected) return 'Password';

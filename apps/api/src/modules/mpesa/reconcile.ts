@@ -46,11 +46,14 @@ const NAIROBI_OFFSET_MS = 3 * 3600 * 1000;
 
 /** "2026-11-29 14:30:05" (or with a T, or dd/mm/yyyy hh:mm:ss) in Nairobi time → the instant. */
 function parseStatementTime(text: string): Date | null {
-  const iso = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
-  const dmy = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
-  const parts = iso ? [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]] : dmy ? [dmy[3], dmy[2], dmy[1], dmy[4], dmy[5], dmy[6]] : null;
-  if (!parts) return null;
-  const [y, mo, d, h, mi, s] = parts.map((p) => Number(p ?? 0)) as [number, number, number, number, number, number];
+  const [date = '', time = '', ...rest] = text.trim().split(/[ T]/);
+  if (rest.length > 0) return null;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const dmy = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(date);
+  const ymd = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : null;
+  const hms = time.split(':');
+  if (!ymd || hms.length < 2 || hms.length > 3 || !hms.every((p) => /^\d{2}$/.test(p))) return null;
+  const [y, mo, d, h, mi, s] = [...ymd, ...hms, '0'].map(Number) as [number, number, number, number, number, number];
   const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - NAIROBI_OFFSET_MS);
   return Number.isNaN(at.getTime()) ? null : at;
 }
@@ -69,12 +72,12 @@ export function parseStatement(text: string): StatementRow[] {
   const headerIndex = lines.findIndex((l) => l.replace(/^"/, '').startsWith(STATEMENT_COLUMNS.receipt));
   if (headerIndex < 0)
     throw new StatementError(`no header row starting with "${STATEMENT_COLUMNS.receipt}" (is this the org portal's CSV statement?)`);
-  const records = parse(lines.slice(headerIndex).join('\n'), {
+  const records = parse<Record<string, string | undefined>>(lines.slice(headerIndex).join('\n'), {
     columns: (header: string[]) => header.map((h) => h.trim()),
     skip_empty_lines: true,
     relax_column_count: true,
     trim: true,
-  }) as Array<Record<string, string | undefined>>;
+  });
   const header = Object.keys(records[0] ?? {});
   for (const column of [STATEMENT_COLUMNS.receipt, STATEMENT_COLUMNS.completedAt, STATEMENT_COLUMNS.status, STATEMENT_COLUMNS.paidIn]) {
     if (records.length > 0 && !header.includes(column)) throw new StatementError(`the statement has no "${column}" column`);

@@ -32,7 +32,8 @@ export function parseDarajaTime(text: string | number): Date | null {
 
 /** "2500.00", "2500", "2500.5" → 250000, 250000, 250050 (exact: no floating point). */
 export function kesToCents(text: string): number | null {
-  const m = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text.trim());
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  const [shillings = '', cents = '', ...rest] = text.trim().split('.');
+  if (rest.length > 0 || !/^\d{1,9}$/.test(shillings) || !/^\d{0,2}$/.test(cents)) return null;
+  if (text.includes('.') && cents === '') return null;
+  return Number(shillings) * 100 + Number(cents.padEnd(2, '0'));
 }
