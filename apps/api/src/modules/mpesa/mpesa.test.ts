@@ -9,6 +9,7 @@ import { auditLog, mpesaStkRequests, payments } from '@netflow/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurrentUser } from '../../lib/actor';
+import { loggerOptions } from '../../logger';
 import { startDarajaStandin, type DarajaStandin } from '../../standins/daraja';
 import { customerRow, daysFromNow, insertCustomer, insertPlan, insertSubscription, subscriptionRow } from '../../test/fixtures';
 import { codeOf, createTestApp } from '../../test/harness';
@@ -181,6 +182,16 @@ describe('webhook refusals record nothing', () => {
     expect((await hook('stk/{token}/result', {}, { token: 'short' })).statusCode).toBe(404);
     expect((await hook('c2b/{token}/validation', 'not json at all', { token: 'x'.repeat(40) })).statusCode).toBe(404);
     expect(await countPayments()).toBe(before);
+  });
+
+  it('never logs the callback token', () => {
+    const serialize = loggerOptions('info').serializers?.req as (req: unknown) => { url: string };
+    expect(serialize({ method: 'POST', url: `/api/hooks/c2b/${TOKEN}/confirmation?x=1`, ip: '127.0.0.1', headers: {} }).url).toBe(
+      '/api/hooks/c2b/[token]/confirmation',
+    );
+    expect(serialize({ method: 'POST', url: `/api/hooks/stk/${TOKEN}/result`, ip: '127.0.0.1', headers: {} }).url).toBe(
+      '/api/hooks/stk/[token]/result',
+    );
   });
 
   it('answers a malformed body 400', async () => {
