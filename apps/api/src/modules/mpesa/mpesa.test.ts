@@ -16,6 +16,7 @@ import { codeOf, createTestApp } from '../../test/harness';
 import { jobRows, runQueuedJobs } from '../../test/jobs';
 import { stkPassword } from './daraja';
 import { NEVER_CONFIRMED, STK_QUERY_DELAY_SECONDS } from './jobs';
+import { registerC2BUrls } from './register';
 import { darajaTimestamp, parseDarajaTime } from './time';
 
 const TOKEN = 'cb-token-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -172,6 +173,25 @@ describe('C2B confirmation', () => {
   });
 });
 
+describe('the stand-in as Safaricom’s simulator', () => {
+  it('posts validation, then confirmation, to the URLs registered with pnpm mpesa:register-urls', async () => {
+    const { customer } = await customerWithPlan();
+    await registerC2BUrls(t.config, t.db.db);
+    expect(daraja.registered?.confirmationUrl).toBe(`http://127.0.0.1:${port}/api/hooks/c2b/${TOKEN}/confirmation`);
+    const sent = await daraja.simulateC2B({ billRefNumber: customer.accountNumber, amount: 2500, msisdn: '254712345678' });
+    expect(sent.validation).toMatchObject({ status: 200, response: { ResultCode: '0', ResultDesc: 'Accepted' } });
+    expect(sent.confirmation).toMatchObject({ status: 200, response: { ResultCode: 0, ResultDesc: 'Accepted' } });
+    const [p] = await paymentByRef(sent.transId);
+    expect(p).toMatchObject({
+      customerId: customer.id,
+      amountCents: 250_000,
+      status: 'applied',
+      payerPhone: '2547 ***** 678',
+      payerName: 'John Doe',
+    });
+  });
+});
+
 describe('webhook refusals record nothing', () => {
   it('answers a wrong token 404 exactly like an unknown path', async () => {
     const before = await countPayments();
@@ -268,6 +288,8 @@ describe('source allowlist and reject-unknown validation', () => {
       MPESA_PUBLIC_URL: 'https://crm.example.co.ke',
       MPESA_ALLOWED_IPS: '196.201.214.0/24, 196.201.213.114',
       MPESA_VALIDATION: 'reject-unknown',
+      // Tiny, to show the webhooks count apart from the per-address limit meant for browsers.
+      RATE_LIMIT_GLOBAL_PER_MINUTE: '3',
     });
   });
   afterAll(async () => {
@@ -284,6 +306,27 @@ describe('source allowlist and reject-unknown validation', () => {
     expect((await inject('196.201.214.77')).statusCode).toBe(200);
     expect((await inject('196.201.213.114')).statusCode).toBe(200);
     expect(await other.db.db.select().from(payments)).toHaveLength(1);
+  });
+
+  it('counts webhooks apart from the global per-address limit', async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) {
+      answers.push(
+        (
+          await other.app.inject({
+            method: 'POST',
+            url: `/api/hooks/c2b/${TOKEN}/confirmation`,
+            payload: c2bBody(),
+            remoteAddress: '196.201.214.9',
+          })
+        ).statusCode,
+      );
+    }
+    expect(answers).toEqual([200, 200, 200, 200, 200, 200]);
+    const probes = [];
+    for (let i = 0; i < 5; i += 1)
+      probes.push((await other.app.inject({ method: 'GET', url: '/api/nothing', remoteAddress: '196.201.214.9' })).statusCode);
+    expect(probes).toContain(429);
   });
 
   it('rejects an unknown account at validation with C2B00012, accepts a known one', async () => {
