@@ -81,7 +81,11 @@ const darajaText = z.string().max(200);
 /** C2B validation/confirmation body: every field a string (masked MSISDN, e.g. "2547 ***** 126"). */
 export const c2bCallbackSchema = z.object({
   TransactionType: darajaText.optional(),
-  TransID: z.string().min(1).max(64),
+  /** M-Pesa's receipt number, e.g. "RKTQDM7W6S": the payment's reference. */
+  TransID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{4,32}$/),
   /** YYYYMMDDHHmmss, Nairobi time. */
   TransTime: z.string().regex(/^\d{14}$/),
   /** "2500.00" */

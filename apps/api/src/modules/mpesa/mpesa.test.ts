@@ -482,6 +482,31 @@ describe('STK push', () => {
     expect((await t.caller(staff.finance).mpesa.stkStatus({ checkoutRequestId: started.checkoutRequestId })).receipt).toBe(pushed?.receipt);
   });
 
+  it('a C2B confirmation of a push paid by a status query names that payment instead of recording it again', async () => {
+    daraja.stkScenario('254711000095', { resultCode: '0', callback: false, delayMs: 50 });
+    const { started, customer, sub } = await push('0711000095');
+    await new Promise((r) => setTimeout(r, 200));
+    await t.db.db
+      .update(mpesaStkRequests)
+      .set({ createdAt: new Date(Date.now() - 90_000) })
+      .where(eq(mpesaStkRequests.checkoutRequestId, started.checkoutRequestId));
+    const paid = await t.caller(staff.finance).mpesa.stkStatus({ checkoutRequestId: started.checkoutRequestId });
+    expect(paid).toMatchObject({ status: 'paid', receipt: null });
+    const expiry = (await subscriptionRow(t.db.db, sub.id)).expiresAt;
+    const before = await countPayments();
+    const receipt = daraja.pushes.get(started.checkoutRequestId)?.receipt ?? '';
+    const res = await hook(
+      'c2b/{token}/confirmation',
+      c2bBody({ TransID: receipt, BillRefNumber: customer.accountNumber, TransAmount: '2500.00' }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(await countPayments()).toBe(before);
+    const [p] = await paymentByRef(receipt);
+    expect(p?.id).toBe(paid.paymentId);
+    expect((await subscriptionRow(t.db.db, sub.id)).expiresAt).toEqual(expiry);
+    expect((await t.caller(staff.finance).mpesa.stkStatus({ checkoutRequestId: started.checkoutRequestId })).receipt).toBe(receipt);
+  });
+
   it('queues a status query with every push; run later, it resolves a push whose callback never came', async () => {
     daraja.stkScenario('254711000097', { resultCode: '1032', callback: false, delayMs: 50 });
     const { started } = await push('0711000097');

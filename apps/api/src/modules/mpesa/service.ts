@@ -15,7 +15,7 @@ import {
 } from '@netflow/contracts';
 import { toDarajaPhone, toLocalPhone } from '@netflow/contracts';
 import { customers, mpesaStkRequests, payments, type Database } from '@netflow/db';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { MpesaConfig } from '../../config';
 import type { Actor } from '../../lib/actor';
 import { conflict, fieldError, invalid, isDomainError, notFound } from '../../lib/errors';
@@ -115,9 +115,12 @@ export async function confirmC2B(db: Database, actor: Actor, body: C2BCallback):
     .map((s) => s?.trim())
     .filter(Boolean)
     .join(' ');
+  const reference = body.TransID.trim().toUpperCase();
+  const adopted = (await paymentIdByReference(db, reference)) ? null : await adoptedByStk(db, actor, reference, amountCents, typed);
+  if (adopted) return { paymentId: adopted, duplicate: true, status: 'duplicate' };
   return recordOnce(db, actor, {
     method: 'mpesa',
-    reference: body.TransID.trim().toUpperCase(),
+    reference,
     amountCents,
     ...(typed ? { accountNumber: typed } : {}),
     paidAt: paidAtFrom(body.TransTime),
@@ -235,6 +238,54 @@ export async function startStkPush(db: Database, actor: Actor, deps: MpesaDeps, 
   });
 }
 
+/**
+ * Gives the payment recorded from a status query (reference = the checkout id) its M-Pesa receipt
+ * number once one arrives, so the receipt is never recorded a second time. False when that receipt
+ * is already another payment's.
+ */
+async function adoptReceipt(tx: Database, actor: Actor, row: StkRow, receipt: string, cause: string): Promise<boolean> {
+  if (!row.paymentId || (await paymentIdByReference(tx, receipt))) return false;
+  await tx.update(payments).set({ reference: receipt }).where(eq(payments.id, row.paymentId));
+  await tx.update(mpesaStkRequests).set({ receipt }).where(eq(mpesaStkRequests.id, row.id));
+  await audit(tx, actor, {
+    action: 'payment.reference',
+    entityType: 'payment',
+    entityId: row.paymentId,
+    changes: { reference: { from: row.checkoutRequestId.toUpperCase(), to: receipt }, cause },
+  });
+  return true;
+}
+
+/**
+ * Safaricom may also send a C2B confirmation for an STK push to the paybill. When that push was
+ * resolved by a status query (so its payment carries the checkout id, not the receipt), the
+ * confirmation is the same money: it names the payment instead of recording it again. Matched on
+ * the account and the amount among such pushes of the last day; a wrong pairing can only swap two
+ * receipts of one customer, and the reconciliation would show the receipt left over.
+ */
+async function adoptedByStk(db: Database, actor: Actor, receipt: string, amountCents: number, typed: string): Promise<string | null> {
+  if (!typed) return null;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(mpesaStkRequests)
+      .where(
+        and(
+          eq(mpesaStkRequests.status, 'paid'),
+          isNull(mpesaStkRequests.receipt),
+          eq(mpesaStkRequests.amountCents, amountCents),
+          sql`upper(${mpesaStkRequests.accountNumber}) = ${normaliseAccountNumber(typed)}`,
+          gte(mpesaStkRequests.resolvedAt, new Date(Date.now() - 24 * 3600 * 1000)),
+        ),
+      )
+      .orderBy(asc(mpesaStkRequests.resolvedAt))
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!row || !(await adoptReceipt(tx, actor, row, receipt, 'mpesa.c2b_confirmation'))) return null;
+    return row.paymentId;
+  });
+}
+
 interface StkResult {
   resultCode: string;
   resultDesc: string;
@@ -257,15 +308,12 @@ async function resolveStk(db: Database, actor: Actor, checkoutRequestId: string,
     const now = new Date();
     if (row.status !== 'pending') {
       // Paid by a status query first (no receipt then): the late callback brings the receipt.
-      if (row.status === 'paid' && !row.receipt && result.receipt && row.paymentId && !(await paymentIdByReference(tx, result.receipt))) {
-        await tx.update(payments).set({ reference: result.receipt }).where(eq(payments.id, row.paymentId));
-        await tx.update(mpesaStkRequests).set({ receipt: result.receipt }).where(eq(mpesaStkRequests.id, row.id));
-        await audit(tx, actor, {
-          action: 'payment.reference',
-          entityType: 'payment',
-          entityId: row.paymentId,
-          changes: { reference: { from: row.checkoutRequestId.toUpperCase(), to: result.receipt }, cause: 'mpesa.stk_callback' },
-        });
+      if (
+        row.status === 'paid' &&
+        !row.receipt &&
+        result.receipt &&
+        (await adoptReceipt(tx, actor, row, result.receipt, 'mpesa.stk_callback'))
+      ) {
         return { ...row, receipt: result.receipt };
       }
       return row;
