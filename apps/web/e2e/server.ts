@@ -48,9 +48,10 @@ export function builtArtifactsMissing(): string | null {
   return null;
 }
 
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(options: { dataDir?: string } = {}): Promise<RunningServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
+  // A test may prepare the data folder first (e.g. seed the embedded database before the first start).
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'netflow-e2e-'));
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   // Zero-config start: embedded database, generated secret, demo admin.
   for (const key of [

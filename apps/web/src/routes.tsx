@@ -29,6 +29,7 @@ const Tickets = page(() => import('./pages/tickets/TicketsPage'));
 const TicketDetail = page(() => import('./pages/tickets/TicketDetailPage'));
 const Users = page(() => import('./pages/users/UsersPage'));
 const Audit = page(() => import('./pages/audit/AuditPage'));
+const Jobs = page(() => import('./pages/jobs/JobsPage'));
 const Profile = page(() => import('./pages/profile/ProfilePage'));
 const SignIn = page(() => import('./pages/SignInPage'));
 const Register = page(() => import('./pages/RegisterPage'));
@@ -73,6 +74,7 @@ export function AppRoutes() {
           <Route path="/tickets/:id" element={guarded('tickets.read', TicketDetail)} />
           <Route path="/users" element={guarded('users.read', Users)} />
           <Route path="/audit" element={guarded('audit.read', Audit)} />
+          <Route path="/jobs" element={guarded('jobs.read', Jobs)} />
           <Route path="/profile" element={<Profile />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

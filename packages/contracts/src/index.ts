@@ -6,6 +6,7 @@ export * from './customers';
 export * from './dashboard';
 export * from './fields';
 export * from './health';
+export * from './jobs';
 export * from './leads';
 export * from './mpesa';
 export * from './payments';

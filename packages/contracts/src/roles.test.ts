@@ -62,4 +62,11 @@ describe('permission matrix (README: roles)', () => {
       expect(can(role, 'audit.read')).toBe(expected);
     }
   });
+
+  it('only admin reads or manages the job queue', () => {
+    for (const role of ROLES) {
+      expect(can(role, 'jobs.read')).toBe(role === 'admin');
+      expect(can(role, 'jobs.manage')).toBe(role === 'admin');
+    }
+  });
 });

@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'tickets.create',
   'tickets.update',
   'tickets.comment',
+  'jobs.read',
+  'jobs.manage',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;
@@ -57,7 +59,10 @@ const everything = all(...PERMISSIONS);
 
 export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
   admin: everything,
-  manager: Object.fromEntries(Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage')),
+  manager: Object.fromEntries(
+    // The job queue (payloads, failures, retry) is an operator's tool: admin only.
+    Object.entries(everything).filter(([p]) => p !== 'users.manage' && p !== 'settings.manage' && !p.startsWith('jobs.')),
+  ),
   sales: {
     'dashboard.read': 'all',
     'leads.read': 'own',

@@ -1,8 +1,9 @@
 /**
- * Scheduled work inside a running server: run `task` once when the server is ready and then every
- * `intervalMs`, never overlapping itself on this instance, and wait for a run in flight on close.
- * Every instance runs its own timer, so the task must be safe to run twice and from several
- * instances at once (row locks with SKIP LOCKED, idempotent writes).
+ * A per-instance chore inside a running server (e.g. logging audit checkpoints): run `task` once
+ * when the server is ready and then every `intervalMs`, never overlapping itself on this instance,
+ * and wait for a run in flight on close. Every instance runs its own timer, so the task must be
+ * safe to run from several instances at once. Work that must run once across instances (the
+ * expiry sweep, reminders) is a schedule of the job queue instead (`modules/jobs`, `SCHEDULES`).
  */
 import type { FastifyInstance } from 'fastify';
 

@@ -6,6 +6,7 @@ import { authRouter } from '../modules/auth/router';
 import { customersRouter } from '../modules/customers/router';
 import { dashboardRouter } from '../modules/dashboard/router';
 import { healthRouter } from '../modules/health/router';
+import { jobsRouter } from '../modules/jobs/router';
 import { leadsRouter } from '../modules/leads/router';
 import { mpesaRouter } from '../modules/mpesa/router';
 import { paymentsRouter } from '../modules/payments/router';
@@ -29,6 +30,7 @@ export const appRouter = router({
   tickets: ticketsRouter,
   dashboard: dashboardRouter,
   mpesa: mpesaRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import {
   IconHistory,
   IconLayoutKanban,
   IconLifebuoy,
+  IconListCheck,
   IconPackage,
   IconTargetArrow,
   IconUsersGroup,
@@ -56,6 +57,7 @@ export const NAV: NavGroup[] = [
     items: [
       { to: '/users', label: 'Users', icon: IconUsersGroup, permission: 'users.read' },
       { to: '/audit', label: 'Audit log', icon: IconHistory, permission: 'audit.read' },
+      { to: '/jobs', label: 'Jobs', icon: IconListCheck, permission: 'jobs.read' },
     ],
   },
 ];

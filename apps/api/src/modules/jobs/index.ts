@@ -8,3 +8,4 @@ export { runJob, type QueuedJob, type RunnerDeps } from './runner';
 export { createBoss, createQueues, startJobQueue, type JobQueue } from './queue';
 export { ensureQueue } from './sql';
 export { default as jobQueue, type JobsPluginOptions } from './plugin';
+export { cancelJob, getJob, listJobs, listQueues, redactSecrets, retryJob } from './service';
