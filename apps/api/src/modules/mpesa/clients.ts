@@ -29,7 +29,8 @@ export function darajaClientFor(config: Config, db: Database): DarajaClient | nu
   const known = clients.get(db);
   if (known && known.mpesa === mpesa) return known.client;
   const key = tokenKey(mpesa.baseUrl, mpesa.consumerKey);
-  const store = config.redisUrl ? redisTokenStore(redisFor(config.redisUrl), config.redisKeyPrefix, key) : postgresTokenStore(db, key);
+  const redisUrl = config.redisUrl;
+  const store = redisUrl ? redisTokenStore(() => redisFor(redisUrl), config.redisKeyPrefix, key) : postgresTokenStore(db, key);
   const client = createDarajaClient(mpesa, store);
   clients.set(db, { mpesa, client });
   return client;

@@ -77,11 +77,13 @@ const LOCK_POLL_MS = 150;
 /** Deletes the lock only if it is still ours (it may have expired and been taken by another instance). */
 const UNLOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-export function redisTokenStore(redis: Redis, prefix: string, key: string): TokenStore {
+/** `connection` may be a getter, so a store outlives a connection closed and reopened (server restarts in tests). */
+export function redisTokenStore(connection: Redis | (() => Redis), prefix: string, key: string): TokenStore {
+  const redis = () => (typeof connection === 'function' ? connection() : connection);
   const tokenKeyName = `${prefix}mpesa:oauth:${key}`;
   const lockKeyName = `${tokenKeyName}:lock`;
   const read = async (): Promise<CachedToken | null> => {
-    const raw = await redis.get(tokenKeyName);
+    const raw = await redis().get(tokenKeyName);
     if (!raw) return null;
     try {
       const parsed = JSON.parse(raw) as { sealed?: string; expiresAt?: string };
@@ -96,7 +98,7 @@ export function redisTokenStore(redis: Redis, prefix: string, key: string): Toke
       const me = randomBytes(12).toString('hex');
       const deadline = Date.now() + LOCK_TTL_MS;
       for (;;) {
-        const locked = await redis.set(lockKeyName, me, 'PX', LOCK_TTL_MS, 'NX');
+        const locked = await redis().set(lockKeyName, me, 'PX', LOCK_TTL_MS, 'NX');
         if (locked === 'OK') {
           try {
             const current = await read();
@@ -104,10 +106,12 @@ export function redisTokenStore(redis: Redis, prefix: string, key: string): Toke
             const fresh = await fetchToken();
             const ttl = Math.max(1_000, fresh.expiresAt.getTime() - Date.now());
             const value = JSON.stringify({ sealed: secretBox().seal(fresh.token, AAD(key)), expiresAt: fresh.expiresAt.toISOString() });
-            await redis.set(tokenKeyName, value, 'PX', ttl);
+            await redis().set(tokenKeyName, value, 'PX', ttl);
             return fresh;
           } finally {
-            await redis.eval(UNLOCK_SCRIPT, 1, lockKeyName, me).catch(() => undefined);
+            await redis()
+              .eval(UNLOCK_SCRIPT, 1, lockKeyName, me)
+              .catch(() => undefined);
           }
         }
         // Another instance is refreshing: use its token once it lands.
