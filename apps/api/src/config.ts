@@ -3,6 +3,7 @@
  * start-up; other modules receive the resulting `Config`.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +127,36 @@ const envSchema = z.object({
   SMS_REMINDER_DAYS: z.coerce.number().int().min(0).max(30).default(3),
   SMS_PAYBILL: z.string().trim().min(1).max(20).optional(),
   SMS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
+  // M-Pesa (Daraja). All of key, secret, shortcode, passkey, callback token and public URL, or none.
+  MPESA_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
+  MPESA_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  MPESA_CONSUMER_KEY: z.string().optional(),
+  MPESA_CONSUMER_SECRET: z.string().optional(),
+  MPESA_SHORTCODE: z
+    .string()
+    .regex(/^\d{5,7}$/, { error: 'is a paybill/till number of 5 to 7 digits' })
+    .optional(),
+  MPESA_PASSKEY: z.string().optional(),
+  MPESA_CALLBACK_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, { error: 'must be 32 to 128 random letters, digits, "-" or "_" (openssl rand -hex 24)' })
+    .optional(),
+  MPESA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  MPESA_ALLOWED_IPS: list.pipe(
+    z.array(
+      z.string().refine(
+        (v) => {
+          const [address = '', bits, ...rest] = v.split('/');
+          const family = isIP(address);
+          if (!family || rest.length > 0) return false;
+          if (bits === undefined) return true;
+          return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+        },
+        { error: 'lists IP addresses or CIDRs (e.g. 196.201.214.200, 196.201.213.0/24)' },
+      ),
+    ),
+  ),
+  MPESA_VALIDATION: z.enum(['off', 'reject-unknown']).default('off'),
   /** The job queue's workers and schedules in this process (enqueueing works either way). */
   JOBS: z.enum(['on', 'off']).optional(),
   JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
@@ -204,6 +235,8 @@ export interface Config {
    */
   mfa: { requiredRoles: Role[] };
   sms: SmsConfig;
+  /** M-Pesa through Daraja, or undefined when not configured (its webhooks then answer 404). */
+  mpesa: MpesaConfig | undefined;
   /**
    * The job queue (pg-boss): `enabled` starts the workers and schedules in this process (JOBS, on
    * by default except under NODE_ENV=test); `pollSeconds` is how often each queue's worker looks
@@ -271,6 +304,58 @@ function smsConfig(env: z.infer<typeof envSchema>, warnings: string[]): SmsConfi
     reminderDays: env.SMS_REMINDER_DAYS,
     paybill: env.SMS_PAYBILL,
     timeoutMs: env.SMS_TIMEOUT_SECONDS * 1000,
+  };
+}
+
+export interface MpesaConfig {
+  environment: 'sandbox' | 'production';
+  /** Daraja's origin: MPESA_BASE_URL, else the environment's host. */
+  baseUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+  shortcode: string;
+  passkey: string;
+  /** The secret path segment of the callback URLs. */
+  callbackToken: string;
+  /** Origin Daraja calls back (https in production), without a trailing slash. */
+  publicUrl: string;
+  /** Addresses/CIDRs allowed to post callbacks; empty = any. */
+  allowedIps: string[];
+  validation: 'off' | 'reject-unknown';
+}
+
+const DARAJA_HOSTS = { sandbox: 'https://sandbox.safaricom.co.ke', production: 'https://api.safaricom.co.ke' } as const;
+
+function mpesaConfig(env: z.output<typeof envSchema>): MpesaConfig | undefined {
+  const required = {
+    MPESA_CONSUMER_KEY: env.MPESA_CONSUMER_KEY,
+    MPESA_CONSUMER_SECRET: env.MPESA_CONSUMER_SECRET,
+    MPESA_SHORTCODE: env.MPESA_SHORTCODE,
+    MPESA_PASSKEY: env.MPESA_PASSKEY,
+    MPESA_CALLBACK_TOKEN: env.MPESA_CALLBACK_TOKEN,
+    MPESA_PUBLIC_URL: env.MPESA_PUBLIC_URL,
+  };
+  const missing = Object.entries(required)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length === Object.keys(required).length) return undefined;
+  if (missing.length > 0)
+    throw new ConfigError(`M-Pesa is half configured: set ${missing.join(', ')} too (or none of the MPESA_ variables)`);
+  const publicUrl = new URL(env.MPESA_PUBLIC_URL ?? '');
+  if (env.NODE_ENV === 'production' && publicUrl.protocol !== 'https:') {
+    throw new ConfigError('MPESA_PUBLIC_URL must be an https URL in production (Daraja calls back over TLS only)');
+  }
+  return {
+    environment: env.MPESA_ENVIRONMENT,
+    baseUrl: (env.MPESA_BASE_URL ?? DARAJA_HOSTS[env.MPESA_ENVIRONMENT]).replace(/\/+$/, ''),
+    consumerKey: required.MPESA_CONSUMER_KEY ?? '',
+    consumerSecret: required.MPESA_CONSUMER_SECRET ?? '',
+    shortcode: required.MPESA_SHORTCODE ?? '',
+    passkey: required.MPESA_PASSKEY ?? '',
+    callbackToken: required.MPESA_CALLBACK_TOKEN ?? '',
+    publicUrl: publicUrl.toString().replace(/\/+$/, ''),
+    allowedIps: env.MPESA_ALLOWED_IPS,
+    validation: env.MPESA_VALIDATION,
   };
 }
 
@@ -420,6 +505,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     metricsToken: env.METRICS_TOKEN,
     mfa: { requiredRoles: [...new Set(env.MFA_REQUIRED_ROLES)] },
     sms: smsConfig(env, warnings),
+    mpesa: mpesaConfig(env),
     jobs: {
       enabled: (env.JOBS ?? (env.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
       pollSeconds: env.JOBS_POLL_SECONDS,

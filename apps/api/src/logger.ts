@@ -101,7 +101,8 @@ export function loggerOptions(level: string): LoggerOptions {
       req(req: FastifyRequest) {
         return {
           method: req.method,
-          url: req.url.split('?')[0],
+          // Webhook paths carry their secret token (/api/hooks/c2b/<token>/confirmation): never log it.
+          url: (req.url.split('?')[0] ?? '').replace(/^(\/api\/hooks\/[^/]+\/)[^/]+/, '$1[token]'),
           remoteAddress: req.ip,
           userAgent: req.headers['user-agent'],
         };

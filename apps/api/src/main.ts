@@ -10,9 +10,9 @@ import { checkStartup, wantsDemoData } from './startup-policy';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
-function readConfig(): Config {
+function readConfig(overrides: Record<string, string> = {}): Config {
   try {
-    const config = loadConfig(process.env);
+    const config = loadConfig({ ...process.env, ...overrides });
     checkStartup(config);
     return config;
   } catch (error) {
@@ -27,7 +27,12 @@ function readConfig(): Config {
 async function main() {
   const nodeWarning = nodeSupportWarning(process.versions.node);
   if (nodeWarning) process.stderr.write(`netflow: warning: ${nodeWarning}\n`);
-  const config = readConfig();
+  // STANDINS=on (never in production): fake Daraja & co. on loopback, and the server aimed at them.
+  const standins =
+    process.env.STANDINS === 'on' && process.env.NODE_ENV !== 'production'
+      ? await (await import('./standins')).startStandins(process.env)
+      : null;
+  const config = readConfig(standins?.env);
   // The server and the database engine load only once the configuration is accepted: a refused
   // start answers in a moment instead of after loading every module.
   const [{ createDatabase }, { buildServer }, { ensureAdmin }] = await Promise.all([
@@ -63,8 +68,9 @@ async function main() {
     }
   }
 
-  // STANDINS=on (never in production): fake external services, registered as if real.
-  const standins = config.standins === 'on' ? await (await import('./standins')).startDevStandIns(db.db, config, app.log) : null;
+  // STANDINS=on: the RouterOS stand-in, registered as a router once the database is open.
+  const devStandins = config.standins === 'on' ? await (await import('./standins')).startDevStandIns(db.db, config, app.log) : null;
+  for (const note of standins?.notes ?? []) app.log.info({ event: 'standin.started' }, note);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -78,8 +84,9 @@ async function main() {
     force.unref();
     try {
       await app.close();
-      await standins?.close();
+      await devStandins?.close();
       await db.close();
+      await standins?.close();
       process.exit(0);
     } catch (error) {
       app.log.error({ err: error }, 'shutdown failed');

@@ -19,6 +19,7 @@ import errors from './plugins/errors';
 import health from './plugins/health';
 import jsonBodies from './plugins/json-bodies';
 import metrics from './plugins/metrics';
+import mpesaHooks from './plugins/mpesa-hooks';
 import rateLimits from './plugins/rate-limits';
 import rest from './plugins/rest';
 import securityHeaders from './plugins/security-headers';
@@ -83,6 +84,7 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
   await app.register(csvExports);
   // Africa's Talking delivery reports (form-encoded, this route only).
   await app.register(smsHooks);
+  await app.register(mpesaHooks);
   // The job queue's workers and schedules, e.g. the expiry sweep (JOBS=on; off under NODE_ENV=test).
   await app.register(jobQueue, { db, jobs: JOBS, schedules: SCHEDULES });
   await app.register(webApp, { distDir: config.webDistDir });

@@ -8,6 +8,7 @@ import { onEvent } from './lib/events';
 import type { AnyDefinition, JobDefinition, ScheduleDefinition } from './modules/jobs';
 import { provisionJob, provisionOnChange } from './modules/routers';
 import { noticeOnServiceChange, receiptOnPayment, smsReminderSchedule, smsSendJob } from './modules/sms';
+import { stkQueryJob, wireMpesa } from './modules/mpesa';
 import { expirySweepSchedule } from './modules/subscriptions';
 
 /** Every queue a worker serves: one line per job definition (e.g. smsSendJob, provisionJob). */
@@ -15,6 +16,7 @@ export const JOBS: JobDefinition<unknown>[] = [
   // Integrations add their definitions here.
   provisionJob,
   smsSendJob,
+  stkQueryJob,
 ];
 
 /** Scheduled work, each run once per tick across all instances. */
@@ -26,6 +28,7 @@ export function allDefinitions(): AnyDefinition[] {
 }
 
 export function wireListeners(): void {
+  wireMpesa();
   // Integrations register here, e.g. onEvent('subscription.changed', 'provisioning', provisionOnChange).
   onEvent('subscription.changed', 'provisioning', provisionOnChange);
   onEvent('payment.applied', 'sms-receipt', receiptOnPayment);

@@ -9,6 +9,7 @@ export * from './health';
 export * from './jobs';
 export * from './leads';
 export * from './mfa';
+export * from './mpesa';
 export * from './payments';
 export * from './phone';
 export * from './plans';

@@ -8,6 +8,7 @@ import { dashboardRouter } from '../modules/dashboard/router';
 import { healthRouter } from '../modules/health/router';
 import { jobsRouter } from '../modules/jobs/router';
 import { leadsRouter } from '../modules/leads/router';
+import { mpesaRouter } from '../modules/mpesa/router';
 import { paymentsRouter } from '../modules/payments/router';
 import { plansRouter } from '../modules/plans/router';
 import { provisioningRouter, routersRouter } from '../modules/routers/router';
@@ -33,6 +34,7 @@ export const appRouter = router({
   routers: routersRouter,
   provisioning: provisioningRouter,
   sms: smsRouter,
+  mpesa: mpesaRouter,
   jobs: jobsRouter,
 });
 

@@ -11,3 +11,4 @@ export * from './subscriptions';
 export * from './tickets';
 export * from './users';
 export * from './sms';
+export * from './mpesa';

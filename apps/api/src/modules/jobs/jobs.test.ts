@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { auditRows, daysFromNow, insertCustomer, insertPlan, insertSubscription, subscriptionRow } from '../../test/fixtures';
 import { createHarness, type Harness } from '../../test/harness';
 import { jobRows, queueScheduleTick, runQueuedJobs } from '../../test/jobs';
+import { ConfigError, loadConfig } from '../../config';
 import { buildServer } from '../../server';
+import { JOBS } from '../../wiring';
 import { defineJob, enqueue } from './index';
 
 let h: Harness;
@@ -161,5 +163,90 @@ describe('the server', () => {
     }
     // The app's database is still usable after the queue stopped.
     expect((await subscriptionRow(h.db.db, sub.id)).status).toBe('suspended');
+  });
+});
+
+describe('the server with its workers on one embedded connection', () => {
+  it('busy billing transactions that enqueue while the workers poll neither deadlock nor lose jobs', async () => {
+    JOBS.push(echoJob);
+    const config = { ...h.config, jobs: { ...h.config.jobs, enabled: true, pollSeconds: 0.5 } };
+    const app = await buildServer({ config, db: h.db });
+    await app.ready();
+    try {
+      ran.length = 0;
+      const ids = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          h.db.db.transaction(async (tx) => {
+            const [c] = await tx
+              .insert(customers)
+              .values({ name: `Busy ${i}`, phone: `07120000${String(i).padStart(2, '0')}` })
+              .returning();
+            const id = await enqueue(tx, echoJob, { customerId: c?.id ?? '' });
+            // Hold the transaction a moment, as a real billing change would, while the workers poll.
+            await new Promise((r) => setTimeout(r, 30));
+            return id;
+          }),
+        ),
+      );
+      for (let i = 0; i < 300; i += 1) {
+        const rows = (await jobRows(h, 'test.echo')).filter((r) => ids.includes(r.id));
+        if (rows.length === ids.length && rows.every((r) => r.state === 'completed')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const rows = (await jobRows(h, 'test.echo')).filter((r) => ids.includes(r.id));
+      expect(rows.map((r) => r.state)).toEqual(ids.map(() => 'completed'));
+      expect(ran).toHaveLength(ids.length);
+    } finally {
+      await app.close();
+      JOBS.splice(JOBS.indexOf(echoJob), 1);
+    }
+  });
+
+  it('close lets a job in flight finish', async () => {
+    let release = () => {};
+    const started = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowJob = defineJob({
+      name: 'test.slow',
+      schema: z.object({}),
+      run: async () => {
+        release();
+        await new Promise((r) => setTimeout(r, 1_500));
+      },
+    });
+    JOBS.push(slowJob);
+    const config = { ...h.config, jobs: { ...h.config.jobs, enabled: true, pollSeconds: 0.5 } };
+    const app = await buildServer({ config, db: h.db });
+    await app.ready();
+    try {
+      const id = await enqueue(h.db.db, slowJob, {});
+      await started;
+      await app.close();
+      expect((await jobRows(h, 'test.slow')).find((r) => r.id === id)?.state).toBe('completed');
+    } finally {
+      await app.close();
+      JOBS.splice(JOBS.indexOf(slowJob), 1);
+    }
+  });
+});
+
+describe('configuration', () => {
+  const base = {
+    JWT_SECRET: 'x'.repeat(40),
+    AUDIT_KEY: 'y'.repeat(40),
+    APP_ENCRYPTION_KEY: 'z'.repeat(40),
+    DATA_DIR: h?.config.dataDir ?? '/tmp',
+  };
+  it('JOBS is on by default, off under NODE_ENV=test; EXPIRY_SWEEP_CRON must be a five-field cron', () => {
+    expect(loadConfig({ ...base, DATA_DIR: h.config.dataDir }).jobs).toEqual({
+      enabled: true,
+      pollSeconds: 2,
+      expirySweepCron: '*/5 * * * *',
+    });
+    expect(loadConfig({ ...base, DATA_DIR: h.config.dataDir, NODE_ENV: 'test' }).jobs.enabled).toBe(false);
+    expect(loadConfig({ ...base, DATA_DIR: h.config.dataDir, NODE_ENV: 'test', JOBS: 'on' }).jobs.enabled).toBe(true);
+    expect(() => loadConfig({ ...base, DATA_DIR: h.config.dataDir, EXPIRY_SWEEP_CRON: 'every five minutes' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, DATA_DIR: h.config.dataDir, JOBS: 'maybe' })).toThrow(ConfigError);
   });
 });

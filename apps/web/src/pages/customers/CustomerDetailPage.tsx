@@ -49,6 +49,7 @@ import { NewTicketModal } from '../tickets/NewTicketModal';
 import { CustomerFormModal } from './CustomerForm';
 import { ProvisioningStatus } from './ProvisioningStatus';
 import { SmsPanel } from './SmsPanel';
+import { StkPushButton } from './StkPushButton';
 
 type Customer = RouterOutputs['customers']['get'];
 type Payment = RouterOutputs['payments']['list']['items'][number];
@@ -99,6 +100,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 New subscription
               </Button>
             )}
+            <StkPushButton customer={customer} />
             {can('payments.record') && (
               <Button leftSection={<IconCash size={16} />} onClick={pay.open}>
                 Record payment
