@@ -94,7 +94,12 @@ export default function JobsPage() {
         id: 'name',
         header: 'Job',
         cell: ({ row }) => (
-          <Code fz="xs" style={{ cursor: 'pointer' }} onClick={() => setUrl({ name: row.original.name })} title="Only this queue">
+          <Code
+            fz="xs"
+            style={{ cursor: 'pointer', whiteSpace: 'nowrap' }}
+            onClick={() => setUrl({ name: row.original.name })}
+            title="Only this queue"
+          >
             {row.original.name}
           </Code>
         ),
