@@ -4,7 +4,7 @@
  */
 import type { Database } from '@netflow/db';
 import type { JobDefinition } from './define';
-import { BOSS_SCHEMA, drizzleExecutor, ensureQueue, plans } from './sql';
+import { BOSS_SCHEMA, KEEP_FINISHED_SECONDS, drizzleExecutor, ensureQueue, plans } from './sql';
 
 export interface EnqueueOptions {
   /** At most one unfinished job (created, retry, active) per key: a second enqueue returns null. */
@@ -30,6 +30,7 @@ export async function enqueue<T>(tx: Database, job: JobDefinition<T>, data: T, o
     retryDelay: job.retryDelaySeconds,
     retryBackoff: job.retryBackoff,
     retryDelayMax: job.retryBackoff ? 3600 : undefined,
+    deleteAfterSeconds: KEEP_FINISHED_SECONDS,
   };
   const { rows } = await drizzleExecutor(tx).executeSql(text, [JSON.stringify([row])]);
   return (rows[0]?.id as string | undefined) ?? null;

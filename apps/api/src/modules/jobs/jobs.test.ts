@@ -202,6 +202,44 @@ describe('the server with its workers on one embedded connection', () => {
     }
   });
 
+  it('logs each failed attempt once, with the job name and id and never the payload', async () => {
+    const secretJob = defineJob({
+      name: 'test.secret-fails',
+      schema: z.object({ routerId: z.string(), apiToken: z.string() }),
+      retryLimit: 1,
+      retryDelaySeconds: 1,
+      retryBackoff: false,
+      run: async () => {
+        throw new Error('router refused');
+      },
+    });
+    JOBS.push(secretJob);
+    const lines: string[] = [];
+    const logStream = { write: (line: string) => void lines.push(line) };
+    const config = { ...h.config, logLevel: 'info', jobs: { ...h.config.jobs, enabled: true, pollSeconds: 0.5 } };
+    const app = await buildServer({ config, db: h.db, logStream });
+    await app.ready();
+    try {
+      const id = await enqueue(h.db.db, secretJob, { routerId: 'r-9', apiToken: 's3cr3t-token' });
+      for (let i = 0; i < 200; i += 1) {
+        if ((await jobRows(h, secretJob.name)).find((r) => r.id === id)?.state === 'failed') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await jobRows(h, secretJob.name)).find((r) => r.id === id)?.state).toBe('failed');
+      const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const failures = entries.filter((e) => e.jobId === id);
+      expect(failures.map((e) => [e.event, e.job, e.attempt])).toEqual([
+        ['job.retry', 'test.secret-fails', 1],
+        ['job.failed', 'test.secret-fails', 2],
+      ]);
+      expect(entries.filter((e) => e.event === 'jobs.error')).toEqual([]);
+      expect(lines.join('\n')).not.toContain('s3cr3t-token');
+    } finally {
+      await app.close();
+      JOBS.splice(JOBS.indexOf(secretJob), 1);
+    }
+  });
+
   it('close lets a job in flight finish', async () => {
     let release = () => {};
     const started = new Promise<void>((resolve) => {

@@ -39,10 +39,15 @@ export function createBoss(handle: Pick<DatabaseHandle, 'kind' | 'db' | 'url'>, 
   return new PgBoss({ ...common, connectionString: handle.url, max: options.max ?? 3, application_name: 'netflow-jobs' });
 }
 
-/** Creates the queues that do not exist yet (with the definition's retry policy). */
+/** Creates the queues that do not exist yet, and brings the others' retry policy up to the code's. */
 export async function createQueues(boss: PgBoss, defs: readonly AnyDefinition[]): Promise<void> {
   for (const def of defs) {
-    if (!(await boss.getQueue(def.name))) await boss.createQueue(def.name, queueOptions(def));
+    const options = queueOptions(def);
+    if (!(await boss.getQueue(def.name))) await boss.createQueue(def.name, options);
+    else {
+      const { policy: _policy, ...changeable } = options;
+      await boss.updateQueue(def.name, changeable);
+    }
   }
 }
 

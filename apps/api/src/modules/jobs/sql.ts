@@ -33,10 +33,14 @@ export function drizzleExecutor(db: Database) {
 }
 
 /** pg-boss's queue options for a definition (its retry policy is also sent with every job). */
+/** Finished jobs (done, failed, cancelled) stay visible this long, then pg-boss's maintenance deletes them. */
+export const KEEP_FINISHED_SECONDS = 30 * 24 * 3600;
+
 export function queueOptions(def: AnyDefinition) {
   const p = retryPolicyOf(def);
   return {
     policy: 'standard',
+    deleteAfterSeconds: KEEP_FINISHED_SECONDS,
     retryLimit: p.retryLimit,
     retryDelay: p.retryDelaySeconds,
     retryBackoff: p.retryBackoff,

@@ -94,7 +94,12 @@ export default function JobsPage() {
         id: 'name',
         header: 'Job',
         cell: ({ row }) => (
-          <Code fz="xs" style={{ cursor: 'pointer' }} onClick={() => setUrl({ name: row.original.name })} title="Only this queue">
+          <Code
+            fz="xs"
+            style={{ cursor: 'pointer', whiteSpace: 'nowrap' }}
+            onClick={() => setUrl({ name: row.original.name })}
+            title="Only this queue"
+          >
             {row.original.name}
           </Code>
         ),
@@ -165,7 +170,7 @@ export default function JobsPage() {
     <>
       <PageHeader
         title="Jobs"
-        description="Background work (SMS, router provisioning, the expiry sweep). Failed jobs stay here until someone retries them."
+        description="Background work (SMS, router provisioning, the expiry sweep). Finished and failed jobs stay here for 30 days; retry a failed one to run it again."
       />
       <Group mb="sm" justify="space-between" wrap="wrap">
         <Tabs value={state} onChange={(v) => setUrl({ state: v === 'failed' ? null : v })}>
