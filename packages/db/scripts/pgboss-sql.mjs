@@ -1,5 +1,5 @@
 // Prints pg-boss's schema as a Drizzle migration body (statements split by breakpoints), for
-// migrations/0006_job_queue.sql. The queue's tables must exist in every database billing writes
+// migrations/0007_job_queue.sql. The queue's tables must exist in every database billing writes
 // to (jobs are enqueued inside billing transactions), so they are installed by our migrations
 // rather than by pg-boss at start-up. migrations.test.ts checks the file still matches.
 import { getConstructionPlans } from 'pg-boss';

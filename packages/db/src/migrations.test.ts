@@ -72,7 +72,7 @@ describe(`migrations on ${serverUrl ? 'PostgreSQL' : 'embedded PostgreSQL'}`, ()
     // upgrading pg-boss, regenerate it (pg-boss migrates older schemas itself when it starts).
     // @ts-expect-error plain .mjs script without types
     const { pgBossMigrationSql } = (await import('../scripts/pgboss-sql.mjs')) as { pgBossMigrationSql: () => string };
-    const file = readFileSync(path.join(migrationsFolder, '0006_job_queue.sql'), 'utf8');
+    const file = readFileSync(path.join(migrationsFolder, '0007_job_queue.sql'), 'utf8');
     expect(file).toContain(pgBossMigrationSql());
   });
 
