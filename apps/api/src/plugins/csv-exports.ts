@@ -16,6 +16,8 @@ import { csvStream } from '../lib/csv';
 import { audit } from '../modules/audit';
 import { customersExport } from '../modules/customers';
 import { leadsExport } from '../modules/leads';
+import { paymentsExport } from '../modules/payments';
+import { subscriptionsExport } from '../modules/subscriptions';
 import { createHttpContext, type Context } from '../trpc/context';
 import { createCallerFactory, permissionProcedure, publicErrorOf, router } from '../trpc/trpc';
 import { logProcedureError } from './errors';
@@ -49,6 +51,8 @@ function queryInput(query: unknown): Record<string, unknown> {
 const exportRouter = router({
   leads: router({ export: exportProcedure(leadsExport) }),
   customers: router({ export: exportProcedure(customersExport) }),
+  payments: router({ export: exportProcedure(paymentsExport) }),
+  subscriptions: router({ export: exportProcedure(subscriptionsExport) }),
 });
 const createCaller = createCallerFactory(exportRouter);
 type ExportCaller = ReturnType<typeof createCaller>;
@@ -87,11 +91,15 @@ function registerExport<S extends z.ZodObject, T>(
 const csvExports: FastifyPluginAsync = async (app) => {
   registerExport(app, leadsExport, (caller, input) => caller.leads.export(input));
   registerExport(app, customersExport, (caller, input) => caller.customers.export(input));
+  registerExport(app, paymentsExport, (caller, input) => caller.payments.export(input));
+  registerExport(app, subscriptionsExport, (caller, input) => caller.subscriptions.export(input));
 };
 
 export const csvExportOpenApiPaths: ZodOpenApiPathsObject = {
   [leadsExport.path]: { get: csvExportOperation(leadsExport) },
   [customersExport.path]: { get: csvExportOperation(customersExport) },
+  [paymentsExport.path]: { get: csvExportOperation(paymentsExport) },
+  [subscriptionsExport.path]: { get: csvExportOperation(subscriptionsExport) },
 };
 
 export default csvExports;

@@ -18,3 +18,4 @@ export {
   type SweepResult,
 } from './service';
 export { default as expirySweep, EXPIRY_SWEEP_INTERVAL_MS, type ExpirySweepOptions } from './expiry-sweep';
+export { listSubscriptionQueue, subscriptionsExport } from './queue';
