@@ -164,3 +164,15 @@ export type PaymentOutcome = z.infer<typeof paymentOutcomeSchema>;
 /** The answer to recording or assigning a payment: the payment and what the server did with it. */
 export const recordedPaymentSchema = paymentSchema.extend({ outcome: paymentOutcomeSchema });
 export type RecordedPayment = z.infer<typeof recordedPaymentSchema>;
+
+export const CUSTOMER_PAYMENTS_LIMIT = 20;
+
+/**
+ * One customer's payments as the front desk sees them: the latest applied/reversed ones, and
+ * unmatched payments whose payer phone is the customer's (money that arrived but was not matched).
+ */
+export const customerPaymentsSchema = z.object({
+  payments: z.array(paymentSchema),
+  unmatchedByPhone: z.array(paymentSchema),
+});
+export type CustomerPayments = z.infer<typeof customerPaymentsSchema>;

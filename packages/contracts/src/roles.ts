@@ -36,6 +36,8 @@ export const PERMISSIONS = [
   'payments.assign',
   'payments.reverse',
   'payments.move',
+  // One customer's payments, read-only (the front desk answering "I paid but I'm off").
+  'payments.lookup',
   'payments.export',
   'tickets.read',
   'tickets.create',
@@ -69,6 +71,7 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
   },
   support: all(
     'dashboard.read',
+    'payments.lookup',
     'leads.read',
     'customers.read',
     'plans.read',

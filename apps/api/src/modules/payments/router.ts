@@ -1,7 +1,9 @@
 /** The payments module's procedures: list, record, assign an unmatched payment (with suggestions), reverse, move. */
 import {
   assignPaymentInput,
+  customerPaymentsSchema,
   idInput,
+  idSchema,
   listPaymentsInput,
   movePaymentInput,
   paymentSuggestionSchema,
@@ -14,7 +16,16 @@ import {
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { permissionProcedure } from '../../trpc/trpc';
-import { assignPayment, getPayment, listPayments, movePayment, recordPayment, reversePayment, suggestCustomers } from './service';
+import {
+  assignPayment,
+  customerPayments,
+  getPayment,
+  listPayments,
+  movePayment,
+  recordPayment,
+  reversePayment,
+  suggestCustomers,
+} from './service';
 
 export const paymentsRouter = {
   list: permissionProcedure('payments.read')
@@ -72,6 +83,20 @@ export const paymentsRouter = {
     .input(reversePaymentInput)
     .output(paymentSchema)
     .mutation(({ ctx, input }) => reversePayment(ctx.db, ctx, input)),
+
+  ofCustomer: permissionProcedure('payments.lookup')
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/customers/{customerId}/payments',
+        tags: ['payments'],
+        protect: true,
+        summary: "One customer's payments (read-only), with unmatched payments from the customer's phone",
+      },
+    })
+    .input(z.object({ customerId: idSchema }))
+    .output(customerPaymentsSchema)
+    .query(({ ctx, input }) => customerPayments(ctx.db, input.customerId)),
 
   suggestions: permissionProcedure('payments.assign')
     .meta({

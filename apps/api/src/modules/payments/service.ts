@@ -25,9 +25,9 @@ import type {
   ReversePaymentInput,
   Scope,
 } from '@netflow/contracts';
-import { toLocalPhone } from '@netflow/contracts';
+import { CUSTOMER_PAYMENTS_LIMIT, toLocalPhone, type CustomerPayments } from '@netflow/contracts';
 import { customers, payments, plans, subscriptions, type Database } from '@netflow/db';
-import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../lib/actor';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page, type SortType } from '../../lib/pagination';
@@ -139,6 +139,21 @@ export async function listPayments(db: Database, input: ListPaymentsInput): Prom
     .orderBy(...ks.orderBy)
     .limit(input.limit + 1);
   return toPage(rows, input.limit, ks.name, toPayment);
+}
+
+/** The customer's latest payments and unmatched payments from the customer's phone (read-only view). */
+export async function customerPayments(db: Database, customerId: string): Promise<CustomerPayments> {
+  const [customer] = await db.select({ phone: customers.phone }).from(customers).where(eq(customers.id, customerId));
+  if (!customer) throw notFound('Customer');
+  const own = await listPayments(db, { customerId, sort: 'paidAt', order: 'desc', limit: CUSTOMER_PAYMENTS_LIMIT });
+  const unmatched = await db
+    .select(paymentColumns)
+    .from(payments)
+    .leftJoin(customers, eq(customers.id, payments.customerId))
+    .where(and(eq(payments.status, 'unmatched'), eq(payments.payerPhone, customer.phone)))
+    .orderBy(desc(payments.paidAt))
+    .limit(CUSTOMER_PAYMENTS_LIMIT);
+  return { payments: own.items, unmatchedByPhone: unmatched.map(toPayment) };
 }
 
 /** Every payment matching the filters, page by page, newest first (what the export streams). */

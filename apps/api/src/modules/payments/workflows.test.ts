@@ -271,24 +271,20 @@ describe('payments export', () => {
     await t
       .caller(staff.finance)
       .payments.record({ customerId: a.customer.id, method: 'bank', reference: ref(), amountCents: 123_456, paidAt });
-    await t
-      .caller(staff.finance)
-      .payments.record({
-        customerId: a.customer.id,
-        method: 'bank',
-        reference: ref(),
-        amountCents: 100,
-        paidAt: '2026-03-02T08:00:00.000Z',
-      });
-    const reversed = await t
-      .caller(staff.finance)
-      .payments.record({
-        customerId: a.customer.id,
-        method: 'bank',
-        reference: ref(),
-        amountCents: 999,
-        paidAt: '2026-03-02T09:00:00.000Z',
-      });
+    await t.caller(staff.finance).payments.record({
+      customerId: a.customer.id,
+      method: 'bank',
+      reference: ref(),
+      amountCents: 100,
+      paidAt: '2026-03-02T08:00:00.000Z',
+    });
+    const reversed = await t.caller(staff.finance).payments.record({
+      customerId: a.customer.id,
+      method: 'bank',
+      reference: ref(),
+      amountCents: 999,
+      paidAt: '2026-03-02T09:00:00.000Z',
+    });
     await t.caller(staff.manager).payments.reverse({ id: reversed.id, reason: 'bounced' });
     const headers = { authorization: `Bearer ${await t.tokenFor(staff.finance)}` };
     const url = '/api/payments/export?method=bank&paidFrom=2026-03-01T00:00:00.000Z&paidTo=2026-03-03T00:00:00.000Z';
@@ -384,5 +380,33 @@ describe('audit by record', () => {
     const byEntity = await t.caller(staff.manager).audit.list({ entityType: 'payment', entityId: payment.id });
     expect(byEntity.items.map((e) => e.action)).toEqual(['payment.apply', 'payment.record']);
     expect(await codeOf(t.caller(staff.finance).audit.list({ customerId: a.customer.id }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('the front desk: "I paid but I am off"', () => {
+  it("support reads a customer's payments and the unmatched ones from the customer's phone; sales may not", async () => {
+    const phone = uniquePhone();
+    const { customer } = await customerWith('active', daysFromNow(-1), { phone });
+    const mine = await t
+      .caller(staff.finance)
+      .payments.record({ customerId: customer.id, method: 'mpesa', reference: ref(), amountCents: 1_000 });
+    const stray = await t.caller(staff.finance).payments.record({
+      accountNumber: 'HOUSE 4',
+      method: 'mpesa',
+      reference: ref(),
+      amountCents: PRICE,
+      payerPhone: `+254${phone.slice(1)}`,
+    });
+    const seen = await t.caller(staff.support).payments.ofCustomer({ customerId: customer.id });
+    expect(seen.payments.map((p) => p.id)).toEqual([mine.id]);
+    expect(seen.unmatchedByPhone.map((p) => p.id)).toEqual([stray.id]);
+    expect(await codeOf(t.caller(staff.sales).payments.ofCustomer({ customerId: customer.id }))).toBe('FORBIDDEN');
+    expect(await codeOf(t.caller(staff.support).payments.list({}))).toBe('FORBIDDEN');
+    const rest = await t.app.inject({
+      method: 'GET',
+      url: `/api/customers/${customer.id}/payments`,
+      headers: { authorization: `Bearer ${await t.tokenFor(staff.support)}` },
+    });
+    expect(rest.statusCode).toBe(200);
   });
 });
