@@ -50,9 +50,5 @@ export const payments = pgTable(
     index('payments_status_paid_idx').on(t.status, t.paidAt, t.id),
     index('payments_paid_idx').on(t.paidAt, t.id),
     index('payments_reference_trgm_idx').using('gin', t.reference.op('gin_trgm_ops')),
-    // Payments search covers what the payer typed and who paid (name, phone).
-    index('payments_account_reference_trgm_idx').using('gin', t.accountReference.op('gin_trgm_ops')),
-    index('payments_payer_name_trgm_idx').using('gin', t.payerName.op('gin_trgm_ops')),
-    index('payments_payer_phone_trgm_idx').using('gin', t.payerPhone.op('gin_trgm_ops')),
   ],
 );

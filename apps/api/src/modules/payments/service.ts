@@ -32,7 +32,7 @@ import type { Actor } from '../../lib/actor';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page, type SortType } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
-import { searchAny } from '../../lib/search';
+import { PAYMENT_SEARCH_FIELDS, searchIndexed } from '../../lib/search';
 import { addCustomerActivity } from '../activities';
 import { nearMissAccountNumber } from './account-number';
 import { audit, type AuditEntry } from '../audit';
@@ -128,7 +128,7 @@ export async function listPayments(db: Database, input: ListPaymentsInput): Prom
     input.subscriptionId ? eq(payments.subscriptionId, input.subscriptionId) : undefined,
     input.paidFrom ? gte(payments.paidAt, new Date(input.paidFrom)) : undefined,
     input.paidTo ? lt(payments.paidAt, new Date(input.paidTo)) : undefined,
-    searchAny(input.search, [payments.reference, payments.accountReference, payments.payerName], [payments.payerPhone]),
+    searchIndexed(input.search, PAYMENT_SEARCH_FIELDS, true),
     ks.where,
   ];
   const rows = await db

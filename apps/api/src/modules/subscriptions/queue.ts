@@ -16,7 +16,7 @@ import { and, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { CsvExportSpec } from '../../lib/csv-export';
 import { formatEat, kesAmount } from '../../lib/eat';
 import { keyset, toPage, type Page } from '../../lib/pagination';
-import { searchAny } from '../../lib/search';
+import { CUSTOMER_SEARCH_FIELDS, searchIndexed } from '../../lib/search';
 import { addDays } from './billing';
 import { toSubscription } from './service';
 
@@ -77,9 +77,7 @@ export async function listSubscriptionQueue(
     .from(subscriptions)
     .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .innerJoin(plans, eq(plans.id, subscriptions.planId))
-    .where(
-      and(viewCondition(input.view, now), searchAny(input.search, [customers.name, customers.accountNumber], [customers.phone]), ks.where),
-    )
+    .where(and(viewCondition(input.view, now), searchIndexed(input.search, CUSTOMER_SEARCH_FIELDS, true), ks.where))
     .orderBy(...ks.orderBy)
     .limit(input.limit + 1);
   return toPage(rows, input.limit, ks.name, (r) => ({

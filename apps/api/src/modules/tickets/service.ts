@@ -24,7 +24,7 @@ import type { CurrentUser, StaffActor } from '../../lib/actor';
 import { conflict, forbidden, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { columnValues, patchRecord } from '../../lib/patch';
-import { searchAny } from '../../lib/search';
+import { CUSTOMER_SEARCH_FIELDS, searchAny, searchIndexed } from '../../lib/search';
 import { addCustomerActivity } from '../activities';
 import { audit } from '../audit';
 
@@ -158,7 +158,7 @@ export async function listTickets(db: Database, actor: TicketReader, input: List
  */
 function ticketSearch(db: Database, term: string | undefined): SQL | undefined {
   const bySubject = searchAny(term, [tickets.subject]);
-  const byCustomer = searchAny(term, [customers.name, customers.accountNumber], [customers.phone]);
+  const byCustomer = searchIndexed(term, CUSTOMER_SEARCH_FIELDS, true);
   if (!bySubject || !byCustomer) return undefined;
   // The inner FROM "tickets"/"customers" shadow the outer query's tables of the same name.
   const matching = db
