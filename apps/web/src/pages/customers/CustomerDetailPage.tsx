@@ -45,6 +45,8 @@ import { formatDate, formatDateTime, formatMoney, formatRelative } from '../../l
 import { useTRPC, type RouterOutputs } from '../../trpc';
 import { METHOD_LABELS, RecordPaymentModal } from '../payments/RecordPaymentModal';
 import { NewSubscriptionModal, SubscriptionActions } from '../subscriptions/subscriptionActions';
+import { CustomerPaymentsTab } from './CustomerPaymentsTab';
+import { CustomerServiceBadge, ServiceUntil } from './CustomerServiceState';
 import { NewTicketModal } from '../tickets/NewTicketModal';
 import { CustomerFormModal } from './CustomerForm';
 
@@ -78,7 +80,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
       <PageHeader
         crumbs={[{ label: 'Customers', to: '/customers' }, { label: customer.name }]}
         title={customer.name}
-        badge={<StatusBadge status={customer.status} size="lg" />}
+        badge={<CustomerServiceBadge customer={customer} size="lg" />}
         description={`Customer since ${formatDate(customer.createdAt)}`}
         actions={
           <>
@@ -140,14 +142,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
           </Text>
         </Stat>
         <Stat label="Service until">
-          <Text fw={700} fz="lg" data-testid="customer-expiry">
-            {current?.expiresAt ? formatDate(current.expiresAt) : current ? 'Not started' : '—'}
-          </Text>
-          {current?.expiresAt && (
-            <Text size="xs" c="dimmed">
-              {formatRelative(current.expiresAt)}
-            </Text>
-          )}
+          <ServiceUntil customer={customer} />
         </Stat>
       </SimpleGrid>
 
@@ -221,7 +216,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 <Tabs.Tab value="subscriptions" leftSection={<IconRouter size={16} />}>
                   Subscriptions
                 </Tabs.Tab>
-                {(can('payments.read') || customer.recentPayments) && (
+                {(can('payments.read') || can('payments.lookup') || customer.recentPayments) && (
                   <Tabs.Tab value="payments" leftSection={<IconCash size={16} />}>
                     Payments
                   </Tabs.Tab>
@@ -244,7 +239,13 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 <SubscriptionsPanel customer={customer} onNew={can('subscriptions.create') ? sub.open : undefined} />
               </Tabs.Panel>
               <Tabs.Panel value="payments" p="md">
-                {can('payments.read') ? <PaymentsPanel customerId={customer.id} /> : <RecentPayments customer={customer} />}
+                {can('payments.read') ? (
+                  <PaymentsPanel customerId={customer.id} />
+                ) : can('payments.lookup') ? (
+                  <CustomerPaymentsTab customerId={customer.id} />
+                ) : (
+                  <RecentPayments customer={customer} />
+                )}
               </Tabs.Panel>
               <Tabs.Panel value="tickets" p="md">
                 {can('tickets.read') ? <TicketsPanel customerId={customer.id} /> : <OpenTickets customer={customer} />}

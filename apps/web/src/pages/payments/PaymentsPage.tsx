@@ -1,4 +1,7 @@
-/** Payments: record money received, reverse a mistaken one, assign an unmatched one to its customer. */
+/**
+ * Payments: record money received, reverse a mistaken one, assign an unmatched one to its customer
+ * (with suggestions), move a mis-assigned one to the right customer, export CSV.
+ */
 import { zodResolver } from '@hookform/resolvers/zod';
 import {
   Alert,
@@ -18,7 +21,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { PAYMENT_METHODS, PAYMENT_SORTS, PAYMENT_STATUSES, assignPaymentInput, reversePaymentInput } from '@netflow/contracts';
-import { IconArrowBackUp, IconCash, IconDots, IconLink, IconPlus } from '@tabler/icons-react';
+import { IconArrowBackUp, IconArrowsExchange, IconCash, IconDots, IconLink, IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
@@ -37,6 +40,8 @@ import { dayEndIso, dayStartIso, formatDateTime, formatMoney, humanize } from '.
 import { oneOf, useUrlState } from '../../lib/useUrlState';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 import { METHOD_LABELS, RecordPaymentModal } from './RecordPaymentModal';
+import { MovePaymentForm, PaymentSuggestions } from './MovePayment';
+import { ExportButton } from '../../components/ExportButton';
 
 type Payment = RouterOutputs['payments']['list']['items'][number];
 
@@ -46,6 +51,7 @@ export default function PaymentsPage() {
   const [recordOpen, recordModal] = useDisclosure(false);
   const [reversing, setReversing] = useState<Payment | null>(null);
   const [assigning, setAssigning] = useState<Payment | null>(null);
+  const [moving, setMoving] = useState<Payment | null>(null);
   const [url, setUrl] = useUrlState(['search', 'status', 'method', 'from', 'to', 'sort', 'order'] as const);
   const filters = {
     search: url.search || undefined,
@@ -61,6 +67,7 @@ export default function PaymentsPage() {
   const unmatched = useQuery(trpc.payments.list.queryOptions({ status: 'unmatched', limit: 1 }));
   const canReverse = can('payments.reverse');
   const canAssign = can('payments.assign');
+  const canMove = can('payments.move');
 
   const columns = useMemo<ColumnDef<Payment>[]>(
     () => [
@@ -158,7 +165,8 @@ export default function PaymentsPage() {
           const p = row.original;
           const assignable = canAssign && p.status === 'unmatched';
           const reversible = canReverse && p.status !== 'reversed';
-          if (!assignable && !reversible) return null;
+          const movable = canMove && p.status === 'applied';
+          if (!assignable && !reversible && !movable) return null;
           return (
             <Group justify="flex-end" gap={4} wrap="nowrap">
               {assignable && (
@@ -172,7 +180,7 @@ export default function PaymentsPage() {
                   Assign
                 </Button>
               )}
-              {reversible && (
+              {(reversible || movable) && (
                 <Menu position="bottom-end" withinPortal>
                   <Menu.Target>
                     <ActionIcon variant="subtle" color="gray" aria-label={`More actions for payment ${p.reference}`}>
@@ -180,9 +188,16 @@ export default function PaymentsPage() {
                     </ActionIcon>
                   </Menu.Target>
                   <Menu.Dropdown>
-                    <Menu.Item color="red" leftSection={<IconArrowBackUp size={14} />} onClick={() => setReversing(p)}>
-                      Reverse payment
-                    </Menu.Item>
+                    {movable && (
+                      <Menu.Item leftSection={<IconArrowsExchange size={14} />} onClick={() => setMoving(p)}>
+                        Move to another customer
+                      </Menu.Item>
+                    )}
+                    {reversible && (
+                      <Menu.Item color="red" leftSection={<IconArrowBackUp size={14} />} onClick={() => setReversing(p)}>
+                        Reverse payment
+                      </Menu.Item>
+                    )}
                   </Menu.Dropdown>
                 </Menu>
               )}
@@ -191,7 +206,7 @@ export default function PaymentsPage() {
         },
       },
     ],
-    [canAssign, canReverse],
+    [canAssign, canReverse, canMove],
   );
 
   const unmatchedCount = unmatched.data?.items.length ?? 0;
@@ -202,11 +217,20 @@ export default function PaymentsPage() {
         title="Payments"
         description="Money received by M-Pesa, cash and bank, matched to customers by account number."
         actions={
-          can('payments.record') && (
-            <Button leftSection={<IconPlus size={16} />} onClick={recordModal.open}>
-              Record payment
-            </Button>
-          )
+          <>
+            {can('payments.export') && (
+              <ExportButton
+                path="/api/payments/export"
+                filename="payments"
+                params={{ search: filters.search, status: filters.status, method: filters.method, paidFrom: filters.paidFrom, paidTo: filters.paidTo }}
+              />
+            )}
+            {can('payments.record') && (
+              <Button leftSection={<IconPlus size={16} />} onClick={recordModal.open}>
+                Record payment
+              </Button>
+            )}
+          </>
         }
       />
       {canAssign && unmatchedCount > 0 && filters.status !== 'unmatched' && (
@@ -219,7 +243,7 @@ export default function PaymentsPage() {
           </Group>
         </Alert>
       )}
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search reference or account typed">
+      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search reference, account typed, payer name or phone">
         <SegmentedControl
           aria-label="Status"
           value={filters.status ?? 'all'}
@@ -272,6 +296,9 @@ export default function PaymentsPage() {
       <RecordPaymentModal opened={recordOpen} onClose={recordModal.close} />
       <Modal opened={reversing !== null} onClose={() => setReversing(null)} title="Reverse payment">
         {reversing && <ReverseForm payment={reversing} onClose={() => setReversing(null)} />}
+      </Modal>
+      <Modal opened={moving !== null} onClose={() => setMoving(null)} title="Move payment to another customer">
+        {moving && <MovePaymentForm payment={moving} onClose={() => setMoving(null)} />}
       </Modal>
       <Modal opened={assigning !== null} onClose={() => setAssigning(null)} title="Assign payment to a customer">
         {assigning && <AssignForm payment={assigning} onClose={() => setAssigning(null)} />}
@@ -328,6 +355,7 @@ function ReverseForm({ payment, onClose }: { payment: Payment; onClose: () => vo
 
 function AssignForm({ payment, onClose }: { payment: Payment; onClose: () => void }) {
   const trpc = useTRPC();
+  const [pickedLabel, setPickedLabel] = useState<string>();
   const invalidate = useInvalidateMoney();
   const form = useForm({
     resolver: zodResolver(assignPaymentInput, formParse),
@@ -352,6 +380,13 @@ function AssignForm({ payment, onClose }: { payment: Payment; onClose: () => voi
           {payment.accountReference ?? '—'}”. Choose the customer it belongs to; their subscription is renewed.
         </Text>
         <FormAlert errors={errors} />
+        <PaymentSuggestions
+          paymentId={payment.id}
+          onPick={(id, label) => {
+            setPickedLabel(label);
+            form.setValue('customerId', id, { shouldValidate: true });
+          }}
+        />
         <Controller
           control={form.control}
           name="customerId"
@@ -360,6 +395,7 @@ function AssignForm({ payment, onClose }: { payment: Payment; onClose: () => voi
               label="Customer"
               required
               data-autofocus
+              initialLabel={pickedLabel}
               value={field.value ?? null}
               onChange={(v) => field.onChange(v ?? undefined)}
               ref={field.ref}
