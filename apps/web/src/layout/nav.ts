@@ -8,6 +8,7 @@ import {
   IconLayoutKanban,
   IconLifebuoy,
   IconPackage,
+  IconRouter,
   IconTargetArrow,
   IconUsersGroup,
   type Icon,
@@ -44,6 +45,7 @@ export const NAV: NavGroup[] = [
     label: 'Billing',
     items: [
       { to: '/plans', label: 'Plans', icon: IconPackage, permission: 'plans.read' },
+      { to: '/subscriptions', label: 'Subscriptions', icon: IconRouter, permission: 'subscriptions.read' },
       { to: '/payments', label: 'Payments', icon: IconCash, permission: 'payments.read' },
     ],
   },

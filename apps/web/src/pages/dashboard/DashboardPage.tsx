@@ -72,9 +72,18 @@ export default function DashboardPage() {
                     testId="stat-active-subscriptions"
                     label="Active subscriptions"
                     value={s.subscriptions.active.toLocaleString()}
-                    hint={`${s.subscriptions.suspended.toLocaleString()} suspended`}
+                    hint={
+                      can('subscriptions.read') ? (
+                        <Anchor component={Link} to="/subscriptions?view=suspended" size="sm" data-testid="stat-suspended-link">
+                          {s.subscriptions.suspended.toLocaleString()} suspended
+                        </Anchor>
+                      ) : (
+                        `${s.subscriptions.suspended.toLocaleString()} suspended`
+                      )
+                    }
                     icon={<IconRouter size={22} />}
                     color="brand"
+                    to={can('subscriptions.read') ? '/subscriptions?view=lapsed' : undefined}
                   />
                 )}
                 {s?.expiringWithin7Days != null && (
@@ -85,6 +94,7 @@ export default function DashboardPage() {
                     hint="Active subscriptions due for renewal"
                     icon={<IconClockExclamation size={22} />}
                     color={s.expiringWithin7Days > 0 ? 'orange' : 'gray'}
+                    to={can('subscriptions.read') ? '/subscriptions?view=expiring' : undefined}
                   />
                 )}
                 {s?.conversion30d && (
