@@ -189,6 +189,11 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 </Text>
               </>
             )}
+            {can('audit.read') && (
+              <Anchor component={Link} to={`/audit?customer=${customer.id}`} size="sm" mt="md" display="block">
+                Audit trail of this customer
+              </Anchor>
+            )}
             {customer.leadId && can('leads.read') && (
               <Anchor component={Link} to={`/leads/${customer.leadId}`} size="sm" mt="md" display="block">
                 View the original lead

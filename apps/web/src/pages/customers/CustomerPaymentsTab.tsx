@@ -55,14 +55,17 @@ export function CustomerPaymentsTab({ customerId }: { customerId: string }) {
       {unmatchedByPhone.length > 0 && (
         <Alert color="orange" icon={<IconAlertTriangle size={18} />} title="Unmatched payments from this customer's phone">
           <Text size="sm" mb="xs">
-            These arrived from {unmatchedByPhone[0]?.payerPhone} with an account number that matches nobody. Ask finance to assign
-            them to this customer.
+            These arrived from {unmatchedByPhone[0]?.payerPhone} with an account number that matches nobody. Ask finance to assign them to
+            this customer.
           </Text>
           <PaymentRows items={unmatchedByPhone} testId="unmatched-by-phone" />
         </Alert>
       )}
       <Title order={4} fz="sm">
-        Payments <Badge variant="light" color="gray">read-only</Badge>
+        Payments{' '}
+        <Badge variant="light" color="gray">
+          read-only
+        </Badge>
       </Title>
       {payments.length === 0 ? (
         <EmptyState title="No payments yet" message="Payments by M-Pesa with this account number appear here." />

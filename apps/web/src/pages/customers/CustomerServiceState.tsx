@@ -24,9 +24,7 @@ const LABEL: Record<ServiceState, { label: string; color: string }> = {
 
 /** The subscription that decides the state: active first, then suspended, then pending. */
 export function currentSubscription(subs: readonly Subscription[]): Subscription | undefined {
-  return (
-    subs.find((s) => s.status === 'active') ?? subs.find((s) => s.status === 'suspended') ?? subs.find((s) => s.status === 'pending')
-  );
+  return subs.find((s) => s.status === 'active') ?? subs.find((s) => s.status === 'suspended') ?? subs.find((s) => s.status === 'pending');
 }
 
 export function serviceState(subs: readonly Subscription[], now = Date.now()): ServiceState {
@@ -61,7 +59,11 @@ export function ServiceUntil({ customer }: { customer: Customer }) {
       </Text>
       {current?.expiresAt && (
         <Text size="xs" c={red ? 'red' : 'dimmed'} data-testid="customer-expiry-note">
-          {state === 'lapsed' ? `Lapsed ${formatRelative(current.expiresAt)}` : state === 'suspended' ? `Suspended · expired ${formatRelative(current.expiresAt)}` : formatRelative(current.expiresAt)}
+          {state === 'lapsed'
+            ? `Lapsed ${formatRelative(current.expiresAt)}`
+            : state === 'suspended'
+              ? `Suspended · expired ${formatRelative(current.expiresAt)}`
+              : formatRelative(current.expiresAt)}
         </Text>
       )}
     </>

@@ -41,7 +41,10 @@ export function MovePaymentForm({ payment, onClose }: { payment: Payment; onClos
       onSuccess: (p) => {
         invalidate();
         const what = p.outcome.kind === 'renewed' ? `renewed ${p.outcome.planName}` : 'credited to the balance';
-        notifySuccess(`${formatMoney(p.amountCents)} (${p.reference}) moved to ${p.customerName ?? 'the customer'}: ${what}`, 'Payment moved');
+        notifySuccess(
+          `${formatMoney(p.amountCents)} (${p.reference}) moved to ${p.customerName ?? 'the customer'}: ${what}`,
+          'Payment moved',
+        );
         onClose();
       },
       onError: (error) => applyServerErrors(error, form.setError, ['customerId', 'reason']),
@@ -51,8 +54,8 @@ export function MovePaymentForm({ payment, onClose }: { payment: Payment; onClos
     <form noValidate onSubmit={form.handleSubmit((v) => move.mutate(v))}>
       <Stack>
         <Text size="sm">
-          {formatMoney(payment.amountCents)} ({payment.reference}) went to {payment.customerName} ({payment.accountNumber}). Moving it undoes
-          its effect there (balance, renewal) and applies it to the customer you choose, keeping the same reference.
+          {formatMoney(payment.amountCents)} ({payment.reference}) went to {payment.customerName} ({payment.accountNumber}). Moving it
+          undoes its effect there (balance, renewal) and applies it to the customer you choose, keeping the same reference.
         </Text>
         <FormAlert errors={errors} />
         <Controller

@@ -222,7 +222,13 @@ export default function PaymentsPage() {
               <ExportButton
                 path="/api/payments/export"
                 filename="payments"
-                params={{ search: filters.search, status: filters.status, method: filters.method, paidFrom: filters.paidFrom, paidTo: filters.paidTo }}
+                params={{
+                  search: filters.search,
+                  status: filters.status,
+                  method: filters.method,
+                  paidFrom: filters.paidFrom,
+                  paidTo: filters.paidTo,
+                }}
               />
             )}
             {can('payments.record') && (
@@ -243,7 +249,11 @@ export default function PaymentsPage() {
           </Group>
         </Alert>
       )}
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search reference, account typed, payer name or phone">
+      <ListToolbar
+        search={url.search}
+        onSearch={(search) => setUrl({ search })}
+        placeholder="Search reference, account typed, payer name or phone"
+      >
         <SegmentedControl
           aria-label="Status"
           value={filters.status ?? 'all'}

@@ -45,7 +45,10 @@ export default function SubscriptionsPage() {
   const view: SubscriptionView = oneOf(url.view, SUBSCRIPTION_VIEWS) ?? (user.role === 'technician' ? 'pending' : 'expiring');
   const search = url.search || undefined;
   const { cursor, pager } = useCursorPager(JSON.stringify({ view, search }));
-  const list = useQuery({ ...trpc.subscriptions.queue.queryOptions({ view, search, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const list = useQuery({
+    ...trpc.subscriptions.queue.queryOptions({ view, search, cursor, limit: 25 }),
+    placeholderData: keepPreviousData,
+  });
 
   const columns = useMemo<ColumnDef<Item>[]>(
     () => [
@@ -73,7 +76,13 @@ export default function SubscriptionsPage() {
         ),
       },
       ...(view === 'pending'
-        ? [{ id: 'address', header: 'Address', cell: ({ row }) => <Text size="sm">{row.original.customerAddress ?? '—'}</Text> } as ColumnDef<Item>]
+        ? [
+            {
+              id: 'address',
+              header: 'Address',
+              cell: ({ row }) => <Text size="sm">{row.original.customerAddress ?? '—'}</Text>,
+            } as ColumnDef<Item>,
+          ]
         : []),
       { id: 'plan', header: 'Plan', cell: ({ row }) => <Text size="sm">{row.original.planName}</Text> },
       {

@@ -3,7 +3,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Modal, Select, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
 import { canAssignOthers, TICKET_PRIORITIES, createTicketInput } from '@netflow/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Controller, useForm } from 'react-hook-form';
+import { Controller, useForm, useWatch } from 'react-hook-form';
 import { useNavigate } from 'react-router';
 import { useCan, useCurrentUser } from '../../auth/AuthContext';
 import { FormAlert } from '../../components/FormAlert';
@@ -11,6 +11,7 @@ import { AssigneePicker, CustomerPicker } from '../../components/pickers';
 import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
 import { humanize } from '../../lib/format';
 import { useTRPC } from '../../trpc';
+import { OpenTicketWarning } from './OpenTicketWarning';
 
 const FIELDS = ['customerId', 'subject', 'description', 'priority', 'assigneeId'] as const;
 
@@ -40,6 +41,7 @@ function NewTicketForm({ customer, onClose }: { customer?: { id: string; name: s
     resolver: zodResolver(createTicketInput, formParse),
     defaultValues: { customerId: customer?.id ?? '', subject: '', description: '', priority: 'normal' as const, assigneeId: null },
   });
+  const watchedCustomerId = useWatch({ control: form.control, name: 'customerId' });
   const { errors } = form.formState;
   const create = useMutation(
     trpc.tickets.create.mutationOptions({
@@ -58,6 +60,7 @@ function NewTicketForm({ customer, onClose }: { customer?: { id: string; name: s
     <form noValidate onSubmit={form.handleSubmit((values) => create.mutate(values))}>
       <Stack>
         <FormAlert errors={errors} />
+        <OpenTicketWarning customerId={watchedCustomerId} />
         {!customer && (
           <Controller
             control={form.control}
