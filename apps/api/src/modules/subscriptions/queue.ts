@@ -12,7 +12,7 @@ import {
   type SubscriptionView,
 } from '@netflow/contracts';
 import { customers, plans, subscriptions, type Database } from '@netflow/db';
-import { and, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { CsvExportSpec } from '../../lib/csv-export';
 import { formatEat, kesAmount } from '../../lib/eat';
 import { keyset, toPage, type Page } from '../../lib/pagination';
