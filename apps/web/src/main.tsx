@@ -10,7 +10,7 @@ import { BrowserRouter } from 'react-router';
 import { useSession, useSessionExpiry } from './auth/AuthContext';
 import { AppRoutes } from './routes';
 import { theme } from './theme';
-import { TRPCProvider, makeQueryClient, makeTrpcClient } from './trpc';
+import { TRPCProvider, makeClients } from './trpc';
 
 /** When the session ends (sign-out, 401, expiry), forget everything loaded under it. */
 function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
@@ -26,8 +26,7 @@ function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
 }
 
 function Root() {
-  const [queryClient] = useState(makeQueryClient);
-  const [trpcClient] = useState(makeTrpcClient);
+  const [{ queryClient, trpcClient }] = useState(makeClients);
   return (
     <MantineProvider theme={theme} defaultColorScheme="light">
       <Notifications position="bottom-right" zIndex={1000} limit={3} />

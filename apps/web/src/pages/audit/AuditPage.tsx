@@ -5,10 +5,9 @@
 import { ActionIcon, Anchor, Badge, Code, Group, Modal, ScrollArea, Select, Stack, Text, TextInput, Tooltip } from '@mantine/core';
 import { AUDIT_OUTCOMES } from '@netflow/contracts';
 import { IconFileSearch, IconHistory } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { DetailList } from '../../components/DetailList';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -16,7 +15,8 @@ import { CustomerPicker, StaffPicker } from '../../components/pickers';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { dayEndIso, dayStartIso, formatDateTime, humanize } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { oneOf } from '../../lib/useUrlState';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 type Entry = RouterOutputs['audit']['list']['items'][number];
@@ -26,21 +26,23 @@ const ENTITY_TYPES = ['user', 'lead', 'customer', 'plan', 'subscription', 'payme
 
 export default function AuditPage() {
   const trpc = useTRPC();
-  const [url, setUrl] = useUrlState(['action', 'entity', 'entityId', 'customer', 'outcome', 'actor', 'from', 'to'] as const);
   const [open, setOpen] = useState<Entry | null>(null);
+  const { url, setUrl, filters, tableProps } = useListPage({
+    keys: ['action', 'entity', 'entityId', 'customer', 'outcome', 'actor', 'from', 'to'] as const,
+    filters: (url) => ({
+      action: url.action && ACTION_PATTERN.test(url.action) ? url.action : undefined,
+      entityType: url.entity || undefined,
+      entityId: url.entity && url.entityId ? url.entityId : undefined,
+      customerId: url.customer || undefined,
+      outcome: oneOf(url.outcome, AUDIT_OUTCOMES),
+      actorId: url.actor || undefined,
+      from: dayStartIso(url.from),
+      to: dayEndIso(url.to),
+    }),
+    query: (input) => trpc.audit.list.queryOptions(input),
+    limit: 50,
+  });
   const actionValid = !url.action || ACTION_PATTERN.test(url.action);
-  const filters = {
-    action: actionValid ? url.action || undefined : undefined,
-    entityType: url.entity || undefined,
-    entityId: url.entity && url.entityId ? url.entityId : undefined,
-    customerId: url.customer || undefined,
-    outcome: oneOf(url.outcome, AUDIT_OUTCOMES),
-    actorId: url.actor || undefined,
-    from: dayStartIso(url.from),
-    to: dayEndIso(url.to),
-  };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.audit.list.queryOptions({ ...filters, cursor, limit: 50 }), placeholderData: keepPreviousData });
 
   const columns = useMemo<ColumnDef<Entry>[]>(
     () => [
@@ -177,10 +179,9 @@ export default function AuditPage() {
       )}
       <DataTable
         caption="Audit log"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(e) => String(e.id)}
-        pager={pager(list.data?.nextCursor)}
         minWidth={900}
         empty={
           <EmptyState icon={<IconHistory size={26} stroke={1.5} />} title="No entries match" message="Widen the dates or clear a filter." />

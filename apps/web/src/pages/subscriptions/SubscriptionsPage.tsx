@@ -6,19 +6,19 @@
 import { Anchor, Stack, Tabs, Text } from '@mantine/core';
 import { SUBSCRIPTION_VIEWS, type SubscriptionView } from '@netflow/contracts';
 import { IconRouter } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { Link } from 'react-router';
 import { useCurrentUser } from '../../auth/AuthContext';
-import { DataTable, pageQueryProps, useCursorPager } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { ExportButton } from '../../components/ExportButton';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { formatDate, formatMoney, formatRelative } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { oneOf } from '../../lib/useUrlState';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 type Item = RouterOutputs['subscriptions']['queue']['items'][number];
@@ -40,15 +40,15 @@ const EMPTY: Record<SubscriptionView, string> = {
 export default function SubscriptionsPage() {
   const trpc = useTRPC();
   const user = useCurrentUser();
-  const [url, setUrl] = useUrlState(['view', 'search'] as const);
   // Technicians open on their queue: installations.
-  const view: SubscriptionView = oneOf(url.view, SUBSCRIPTION_VIEWS) ?? (user.role === 'technician' ? 'pending' : 'expiring');
-  const search = url.search || undefined;
-  const { cursor, pager } = useCursorPager(JSON.stringify({ view, search }));
-  const list = useQuery({
-    ...trpc.subscriptions.queue.queryOptions({ view, search, cursor, limit: 25 }),
-    placeholderData: keepPreviousData,
+  const defaultView: SubscriptionView = user.role === 'technician' ? 'pending' : 'expiring';
+  const { setUrl, filters, tableProps, searchProps } = useListPage({
+    keys: ['view', 'search'] as const,
+    filters: (url) => ({ view: oneOf(url.view, SUBSCRIPTION_VIEWS) ?? defaultView, search: url.search || undefined }),
+    query: (input) => trpc.subscriptions.queue.queryOptions(input),
+    limit: 25,
   });
+  const { view, search } = filters;
 
   const columns = useMemo<ColumnDef<Item>[]>(
     () => [
@@ -134,13 +134,12 @@ export default function SubscriptionsPage() {
           ))}
         </Tabs.List>
       </Tabs>
-      <ListToolbar search={url.search} onSearch={(s) => setUrl({ search: s })} placeholder="Search name, account number or phone" />
+      <ListToolbar {...searchProps} placeholder="Search name, account number or phone" />
       <DataTable
         caption={VIEW_LABELS[view]}
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(s) => s.id}
-        pager={pager(list.data?.nextCursor)}
         minWidth={900}
         empty={<EmptyState icon={<IconRouter size={26} stroke={1.5} />} title="Nothing here" message={EMPTY[view]} />}
       />

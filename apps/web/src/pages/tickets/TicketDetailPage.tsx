@@ -16,6 +16,7 @@ import { PriorityBadge, StatusBadge } from '../../components/StatusBadge';
 import { EmptyState, PageLoader } from '../../components/states';
 import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
 import { formatDateTime, formatRelative, humanize, initials } from '../../lib/format';
+import { invalidates } from '../../lib/invalidation';
 import { useTRPC, type RouterInputs, type RouterOutputs } from '../../trpc';
 
 type Ticket = RouterOutputs['tickets']['get'];
@@ -64,11 +65,12 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
         if (context?.previous) queryClient.setQueryData(context.key, context.previous);
         notifyError(error, 'The ticket was not changed');
       },
-      onSuccess: () => notifySuccess('Ticket updated'),
-      onSettled: () => {
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() });
+      // After a failure the optimistic change was rolled back: re-read what the server holds.
+      onSettled: (_data, error) => {
+        if (error) void queryClient.invalidateQueries(trpc.tickets.pathFilter());
       },
+      meta: invalidates('tickets'),
+      onSuccess: () => notifySuccess('Ticket updated'),
     }),
   );
   const change = (patch: Omit<RouterInputs['tickets']['update'], 'id'>) => update.mutate({ id: ticket.id, ...patch });
@@ -224,15 +226,12 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
 
 function CommentForm({ ticketId }: { ticketId: string }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const form = useForm({ resolver: zodResolver(addTicketCommentInput, formParse), defaultValues: { id: ticketId, body: '' } });
   const { errors } = form.formState;
   const add = useMutation(
     trpc.tickets.addComment.mutationOptions({
-      onSuccess: () => {
-        form.reset({ id: ticketId, body: '' });
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.get.queryKey({ id: ticketId }) });
-      },
+      meta: invalidates('tickets'),
+      onSuccess: () => form.reset({ id: ticketId, body: '' }),
       onError: (error) => applyServerErrors(error, form.setError, ['body']),
     }),
   );
