@@ -27,8 +27,9 @@ function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
 
 function Root() {
   const [{ queryClient, trpcClient }] = useState(makeClients);
+  // Light or dark as the system is set, following it when it changes.
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="auto">
       <Notifications position="bottom-right" zIndex={1000} limit={3} />
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -16,7 +16,7 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import {
   IconCash,
   IconCheck,
@@ -137,7 +137,8 @@ function CustomerDetail({ customer }: { customer: Customer }) {
           </Text>
         </Stat>
         <Stat label="Current plan">
-          <Text fw={700} fz="lg" lineClamp={1}>
+          {/* Wraps rather than clips: plan names are long beside a half-width stat on a phone. */}
+          <Text fw={700} fz={{ base: 'md', sm: 'lg' }} style={{ overflowWrap: 'anywhere' }} data-testid="customer-plan">
             {current?.planName ?? '—'}
           </Text>
         </Stat>
@@ -217,7 +218,8 @@ function CustomerDetail({ customer }: { customer: Customer }) {
               }
               keepMounted={false}
             >
-              <Tabs.List px="sm" pt="xs" style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
+              {/* The tabs wrap onto a second line on a phone instead of scrolling out of sight. */}
+              <Tabs.List px="sm" pt="xs" style={{ flexWrap: 'wrap' }} data-testid="customer-tabs">
                 <Tabs.Tab value="subscriptions" leftSection={<IconRouter size={16} />}>
                   Subscriptions
                 </Tabs.Tab>
@@ -284,6 +286,8 @@ function Stat({ label, children }: { label: string; children: React.ReactNode })
 
 function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: () => void }) {
   const subs = customer.subscriptions;
+  // A six-column table scrolls the expiry out of sight on a phone: one card per subscription there.
+  const phone = useMediaQuery('(max-width: 48em)', false, { getInitialValueInEffect: false });
   if (subs === null) {
     return <EmptyState title="Subscriptions are not shown to your role" />;
   }
@@ -303,6 +307,7 @@ function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: (
       />
     );
   }
+  if (phone) return <SubscriptionCards subs={subs} />;
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table verticalSpacing="sm" data-testid="subscriptions-table">
@@ -344,6 +349,52 @@ function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: (
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+function SubscriptionCards({ subs }: { subs: NonNullable<Customer['subscriptions']> }) {
+  return (
+    <Stack gap="sm" data-testid="subscriptions-table">
+      {subs.map((s) => (
+        <Paper key={s.id} withBorder p="sm" radius="md" data-testid="subscription-row">
+          <Group justify="space-between" align="flex-start" gap="xs" wrap="nowrap">
+            <Text fw={600} style={{ overflowWrap: 'anywhere', minWidth: 0 }}>
+              {s.planName}
+            </Text>
+            <StatusBadge status={s.status} style={{ flexShrink: 0 }} />
+          </Group>
+          <SimpleGrid cols={2} spacing="xs" mt="xs">
+            <div>
+              <Text size="xs" c="dimmed">
+                Expires
+              </Text>
+              <Text size="sm" data-testid="subscription-expiry">
+                {s.expiresAt ? formatDate(s.expiresAt) : '—'}
+              </Text>
+            </div>
+            <div>
+              <Text size="xs" c="dimmed">
+                Started
+              </Text>
+              <Text size="sm">{formatDate(s.startsAt)}</Text>
+            </div>
+            {s.pppoeUsername && (
+              <div style={{ gridColumn: 'span 2', minWidth: 0 }}>
+                <Text size="xs" c="dimmed">
+                  PPPoE user
+                </Text>
+                <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                  {s.pppoeUsername}
+                </Text>
+              </div>
+            )}
+          </SimpleGrid>
+          <Group justify="flex-end" mt="xs">
+            <SubscriptionActions subscription={s} />
+          </Group>
+        </Paper>
+      ))}
+    </Stack>
   );
 }
 

@@ -44,6 +44,7 @@ export default function DashboardPage() {
   return (
     <>
       <PageHeader
+        documentTitle="Dashboard"
         title={`${greeting()}, ${user.name.split(' ')[0] ?? user.name}`}
         description={s ? `Figures as of ${formatDateTime(s.generatedAt)}` : 'Your ISP at a glance.'}
       />

@@ -15,7 +15,7 @@ import { AssigneePicker } from '../../components/pickers';
 import { PriorityBadge, StatusBadge } from '../../components/StatusBadge';
 import { EmptyState, PageLoader } from '../../components/states';
 import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
-import { formatDateTime, formatRelative, humanize, initials } from '../../lib/format';
+import { formatDateTime, formatRelative, humanize, initials, ticketNumber } from '../../lib/format';
 import { invalidates } from '../../lib/invalidation';
 import { useTRPC, type RouterInputs, type RouterOutputs } from '../../trpc';
 
@@ -74,6 +74,7 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
     }),
   );
   const change = (patch: Omit<RouterInputs['tickets']['update'], 'id'>) => update.mutate({ id: ticket.id, ...patch });
+  const customer = useQuery({ ...trpc.customers.get.queryOptions({ id: ticket.customerId }), enabled: can('customers.read') });
   const nextStatuses = TICKET_TRANSITIONS[ticket.status];
 
   return (
@@ -196,6 +197,14 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
               <DetailList
                 items={[
                   {
+                    label: 'Ticket',
+                    value: (
+                      <Text ff="monospace" size="sm" data-testid="ticket-number">
+                        {ticketNumber(ticket.id)}
+                      </Text>
+                    ),
+                  },
+                  {
                     label: 'Name',
                     value: can('customers.read') ? (
                       <Anchor component={Link} to={`/customers/${ticket.customerId}`} size="sm">
@@ -211,6 +220,15 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
                       <Text ff="monospace" size="sm">
                         {ticket.accountNumber}
                       </Text>
+                    ),
+                  },
+                  // Staff call the customer back from here; the phone comes with the customer record.
+                  {
+                    label: 'Phone',
+                    value: customer.data?.phone && (
+                      <Anchor href={`tel:${customer.data.phone}`} size="sm" data-testid="ticket-customer-phone">
+                        {customer.data.phone}
+                      </Anchor>
                     ),
                   },
                   { label: 'Resolved', value: ticket.resolvedAt ? formatDateTime(ticket.resolvedAt) : null },

@@ -30,7 +30,8 @@ export default function TicketsPage() {
     keys: ['search', 'status', 'priority', 'assignee', 'sort', 'order'] as const,
     filters: (url) => ({
       search: url.search || undefined,
-      status: oneOf(url.status, TICKET_STATUSES),
+      // Open tickets unless the person asks for another status, or for all of them (`status=all`).
+      status: url.status === 'all' ? undefined : (oneOf(url.status, TICKET_STATUSES) ?? 'open'),
       priority: oneOf(url.priority, TICKET_PRIORITIES),
       assignee: assigneeParam(url.assignee),
       sort: oneOf(url.sort, TICKET_SORTS) ?? 'createdAt',
@@ -96,12 +97,12 @@ export default function TicketsPage() {
       <ListToolbar {...searchProps} placeholder="Search subjects">
         <Select
           aria-label="Status"
-          placeholder="Any status"
-          clearable
+          allowDeselect={false}
           w={140}
-          data={TICKET_STATUSES.map((s) => ({ value: s, label: humanize(s) }))}
-          value={filters.status ?? null}
-          onChange={(status) => setUrl({ status })}
+          data={[{ value: 'all', label: 'Any status' }, ...TICKET_STATUSES.map((s) => ({ value: s, label: humanize(s) }))]}
+          value={filters.status ?? 'all'}
+          // Open is the default and stays out of the URL.
+          onChange={(status) => setUrl({ status: status === 'open' ? null : status })}
         />
         <Select
           aria-label="Priority"
