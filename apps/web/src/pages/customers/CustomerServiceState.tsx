@@ -40,7 +40,8 @@ export function CustomerServiceBadge({ customer, ...props }: { customer: Custome
   if (!customer.subscriptions) return <StatusBadge status={customer.status} {...props} />;
   const state = LABEL[serviceState(customer.subscriptions)];
   return (
-    <Badge color={state.color} data-testid="customer-service-state" {...props}>
+    // The AA tones of StatusBadge (index.css), so the state reads like every other status.
+    <Badge variant="light" radius="sm" className={`nf-badge nf-tone-${state.color}`} data-testid="customer-service-state" {...props}>
       {state.label}
     </Badge>
   );
