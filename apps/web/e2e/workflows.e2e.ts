@@ -357,9 +357,9 @@ describe.skipIf(!hasChromium)('issue 10 workflows in Chromium', () => {
     await row.getByRole('link', { name: customer.name }).waitFor();
 
     await call('POST', '/api/tickets', { customerId: customer.id, subject: 'Slow in the evening' });
-    await page.goto(`${server.origin}/tickets?search=${encodeURIComponent(customer.accountNumber)}`);
+    await page.goto(`${server.origin}/tickets?status=all&search=${encodeURIComponent(customer.accountNumber)}`);
     await page.getByRole('row').filter({ hasText: 'Slow in the evening' }).waitFor();
-    await page.goto(`${server.origin}/tickets?search=${encodeURIComponent(intl)}`);
+    await page.goto(`${server.origin}/tickets?status=all&search=${encodeURIComponent(intl)}`);
     await page.getByRole('row').filter({ hasText: 'Slow in the evening' }).waitFor();
     await shot(page, 'w10-ticket-search-by-phone');
   });
