@@ -102,15 +102,21 @@ async function resolveNames(db: Database, rows: AuditRow[]): Promise<{ actors: N
 
 /**
  * Entries about a customer: the customer's own rows and those of its subscriptions, payments and
- * tickets — each an `(entity_type, entity_id)` lookup on the entity index.
+ * tickets — each an `(entity_type, entity_id)` lookup on the entity index — and the moves of
+ * payments away from it.
  */
 function aboutCustomer(customerId: string): SQL | undefined {
-  const related = (type: string, ids: SQL) => and(eq(auditLog.entityType, type), sql`${auditLog.entityId} in (${ids})`);
+  // `= any(array(…))`: the ids are computed once (an init plan), so each arm is an index condition
+  // of a bitmap OR, where `in (subquery)` inside an OR would filter every row of the trail.
+  const related = (type: string, ids: SQL) => and(eq(auditLog.entityType, type), sql`${auditLog.entityId} = any(array(${ids}))`);
   return or(
     and(eq(auditLog.entityType, 'customer'), eq(auditLog.entityId, customerId)),
     related('subscription', sql`select ${subscriptions.id}::text from ${subscriptions} where ${subscriptions.customerId} = ${customerId}`),
     related('payment', sql`select ${payments.id}::text from ${payments} where ${payments.customerId} = ${customerId}`),
     related('ticket', sql`select ${tickets.id}::text from ${tickets} where ${tickets.customerId} = ${customerId}`),
+    // A payment moved away from the customer belongs to another now; its move stays in this trail
+    // (few rows: found through the action index).
+    and(eq(auditLog.action, 'payment.move'), sql`${auditLog.changes}->'customerId'->>'from' = ${customerId}`),
   );
 }
 

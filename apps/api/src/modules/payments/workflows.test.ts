@@ -112,6 +112,10 @@ describe('moving a mis-assigned payment', () => {
     expect((await timeline(wrong.customer.id)).some((b) => b.includes('moved to') && b.includes(right.customer.accountNumber))).toBe(true);
     expect((await timeline(right.customer.id)).some((b) => b.includes(reference) && b.includes('renewed'))).toBe(true);
 
+    // The audit trail of the first customer keeps the move, though the payment is no longer theirs.
+    const trail = await t.caller(staff.manager).audit.list({ customerId: wrong.customer.id, limit: 100 });
+    expect(trail.items.filter((e) => e.action === 'payment.move').map((e) => e.entityId)).toEqual([payment.id]);
+
     // A second move back works too (managers), and the reference never duplicated.
     const back = await t
       .caller(staff.manager)
