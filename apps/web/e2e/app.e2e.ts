@@ -389,6 +389,8 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     const row = page.getByTestId('subscription-row').filter({ hasText: plan.name });
     await row.getByText('Pending').waitFor();
     await row.getByRole('button', { name: 'Activate' }).click();
+    // Activation asks first (it provisions the line and starts billing).
+    await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
     await row.getByText('Active').waitFor();
     const expiry = row.getByTestId('subscription-expiry');
     const expiryBefore = (await expiry.textContent()) ?? '';

@@ -10,7 +10,7 @@ import { BrowserRouter } from 'react-router';
 import { useSession, useSessionExpiry } from './auth/AuthContext';
 import { AppRoutes } from './routes';
 import { theme } from './theme';
-import { TRPCProvider, makeQueryClient, makeTrpcClient } from './trpc';
+import { TRPCProvider, makeClients } from './trpc';
 
 /** When the session ends (sign-out, 401, expiry), forget everything loaded under it. */
 function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
@@ -26,10 +26,10 @@ function SessionWatcher({ queryClient }: { queryClient: QueryClient }) {
 }
 
 function Root() {
-  const [queryClient] = useState(makeQueryClient);
-  const [trpcClient] = useState(makeTrpcClient);
+  const [{ queryClient, trpcClient }] = useState(makeClients);
+  // Light or dark as the system is set, following it when it changes.
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="auto">
       <Notifications position="bottom-right" zIndex={1000} limit={3} />
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

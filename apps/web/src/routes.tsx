@@ -25,6 +25,7 @@ const Customers = page(() => import('./pages/customers/CustomersPage'));
 const CustomerDetail = page(() => import('./pages/customers/CustomerDetailPage'));
 const Plans = page(() => import('./pages/plans/PlansPage'));
 const Payments = page(() => import('./pages/payments/PaymentsPage'));
+const Subscriptions = page(() => import('./pages/subscriptions/SubscriptionsPage'));
 const Tickets = page(() => import('./pages/tickets/TicketsPage'));
 const TicketDetail = page(() => import('./pages/tickets/TicketDetailPage'));
 const Users = page(() => import('./pages/users/UsersPage'));
@@ -72,6 +73,7 @@ export function AppRoutes() {
           <Route path="/customers/:id" element={guarded('customers.read', CustomerDetail)} />
           <Route path="/plans" element={guarded('plans.read', Plans)} />
           <Route path="/payments" element={guarded('payments.read', Payments)} />
+          <Route path="/subscriptions" element={guarded('subscriptions.read', Subscriptions)} />
           <Route path="/tickets" element={guarded('tickets.read', Tickets)} />
           <Route path="/tickets/:id" element={guarded('tickets.read', TicketDetail)} />
           <Route path="/users" element={guarded('users.read', Users)} />

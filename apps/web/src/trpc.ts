@@ -1,10 +1,11 @@
 /** The typed API client: `import type` only, so no server code reaches the bundle. */
 import type { AppRouter } from '@netflow/api';
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryClient } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, type TRPCClientErrorLike, type TRPCLink } from '@trpc/client';
-import { createTRPCContext } from '@trpc/tanstack-react-query';
+import { createTRPCContext, createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { observable } from '@trpc/server/observable';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { InvalidationKey } from './lib/invalidation';
 import { endSession, getToken } from './lib/session';
 
 /** Must not exceed the server's MAX_BATCH_SIZE (20). */
@@ -28,7 +29,7 @@ function isUnauthorized(error: unknown): boolean {
   );
 }
 
-export function makeQueryClient() {
+export function makeQueryClient(onMutationSuccess?: (invalidates: readonly InvalidationKey[]) => void) {
   return new QueryClient({
     defaultOptions: {
       queries: {
@@ -38,7 +39,25 @@ export function makeQueryClient() {
         refetchOnWindowFocus: false,
       },
     },
+    mutationCache: new MutationCache({
+      // The one place a mutation's `meta.invalidates` is acted on (see lib/invalidation.ts). Not
+      // awaited: the mutation reports success at once and the lists refresh behind it.
+      onSuccess: (_data, _variables, _context, mutation) => {
+        const keys = mutation.meta?.invalidates;
+        if (keys?.length) onMutationSuccess?.(keys);
+      },
+    }),
   });
+}
+
+/** The query and tRPC clients, wired so that a mutation's `meta.invalidates` refreshes those routers. */
+export function makeClients() {
+  const trpcClient = makeTrpcClient();
+  const queryClient = makeQueryClient((keys) => {
+    for (const key of keys) void queryClient.invalidateQueries(options[key].pathFilter());
+  });
+  const options = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
+  return { queryClient, trpcClient };
 }
 
 /**

@@ -23,6 +23,10 @@ export const auditEntrySchema = z.object({
   /** Internal detail (e.g. why a sign-in failed); shown to auditors, never to the person who failed. */
   reason: z.string().nullable(),
   changes: z.record(z.string(), z.unknown()).nullable(),
+  /** The acting staff member's current name (null for the system or a removed user). */
+  actorName: z.string().nullable(),
+  /** What the entity is called, resolved for display: a customer's name and account number, a payment's reference … */
+  entityName: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
@@ -38,6 +42,8 @@ export const listAuditInput = pageInput.extend({
     .optional(),
   entityType: filterText,
   entityId: filterText,
+  /** Entries about this customer and about its subscriptions, payments and tickets. */
+  customerId: idSchema.optional(),
   actorId: idSchema.optional(),
   outcome: auditOutcomeSchema.optional(),
   /** Entries at or after this instant. */

@@ -65,6 +65,24 @@ export const reversePaymentInput = z.object({
 });
 export type ReversePaymentInput = z.infer<typeof reversePaymentInput>;
 
+/** Moves an applied payment to the customer it should have gone to (one audited step, same reference). */
+export const movePaymentInput = z.object({
+  id: idSchema,
+  customerId: idSchema,
+  reason: z.string().trim().min(3, { error: 'Say why (at least 3 characters)' }).max(500),
+});
+export type MovePaymentInput = z.infer<typeof movePaymentInput>;
+
+/** Customers an unmatched payment probably belongs to: by the payer's phone, or a near-miss account number. */
+export const paymentSuggestionSchema = z.object({
+  customerId: z.uuid(),
+  name: z.string(),
+  accountNumber: z.string(),
+  phone: z.string().nullable(),
+  reason: z.enum(['payer_phone', 'account_number']),
+});
+export type PaymentSuggestion = z.infer<typeof paymentSuggestionSchema>;
+
 export const PAYMENT_SORTS = ['paidAt', 'createdAt', 'amountCents'] as const;
 
 export const listPaymentsInput = pageInput.extend({
@@ -74,12 +92,19 @@ export const listPaymentsInput = pageInput.extend({
   subscriptionId: idSchema.optional(),
   paidFrom: isoDateTime.optional(),
   paidTo: isoDateTime.optional(),
-  /** Over the reference and the account reference the payer typed. */
+  /**
+   * Over the reference, the account reference the payer typed, the payer's name and phone (any
+   * Kenyan spelling: 07…, 2547…, +2547…).
+   */
   search: searchSchema,
   sort: z.enum(PAYMENT_SORTS).default('paidAt'),
   order: z.enum(['asc', 'desc']).default('desc'),
 });
 export type ListPaymentsInput = z.infer<typeof listPaymentsInput>;
+
+/** The list's filters without paging: what a payments export takes. */
+export const paymentFilterInput = listPaymentsInput.omit({ cursor: true, limit: true, sort: true, order: true });
+export type PaymentFilterInput = z.infer<typeof paymentFilterInput>;
 
 export const paymentSchema = z.object({
   id: z.uuid(),
@@ -139,3 +164,15 @@ export type PaymentOutcome = z.infer<typeof paymentOutcomeSchema>;
 /** The answer to recording or assigning a payment: the payment and what the server did with it. */
 export const recordedPaymentSchema = paymentSchema.extend({ outcome: paymentOutcomeSchema });
 export type RecordedPayment = z.infer<typeof recordedPaymentSchema>;
+
+export const CUSTOMER_PAYMENTS_LIMIT = 20;
+
+/**
+ * One customer's payments as the front desk sees them: the latest applied/reversed ones, and
+ * unmatched payments whose payer phone is the customer's (money that arrived but was not matched).
+ */
+export const customerPaymentsSchema = z.object({
+  payments: z.array(paymentSchema),
+  unmatchedByPhone: z.array(paymentSchema),
+});
+export type CustomerPayments = z.infer<typeof customerPaymentsSchema>;

@@ -37,6 +37,10 @@ export const PERMISSIONS = [
   'payments.record',
   'payments.assign',
   'payments.reverse',
+  'payments.move',
+  // One customer's payments, read-only (the front desk answering "I paid but I'm off").
+  'payments.lookup',
+  'payments.export',
   'tickets.read',
   'tickets.create',
   'tickets.update',
@@ -73,12 +77,14 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'dashboard.read': 'all',
     'leads.read': 'own',
     'leads.write': 'own',
-    ...all('customers.read', 'customers.create', 'plans.read', 'subscriptions.create', 'tickets.create'),
+    // Who may create subscriptions sees them (else the customer page hides what they just made).
+    ...all('customers.read', 'customers.create', 'plans.read', 'subscriptions.read', 'subscriptions.create', 'tickets.create'),
     // Records a customer's "no SMS" at the door; message bodies (receipts carry amounts) stay hidden.
     'sms.optout': 'all',
   },
   support: all(
     'dashboard.read',
+    'payments.lookup',
     'leads.read',
     'customers.read',
     'plans.read',
@@ -96,20 +102,27 @@ export const PERMISSION_MATRIX: Readonly<Record<Role, Readonly<Grants>>> = {
     'tickets.update': 'assigned',
     'tickets.comment': 'assigned',
   },
-  finance: all(
-    'dashboard.read',
-    'customers.read',
-    'plans.read',
-    // The matrix gives finance "suspend, restore"; it must also list the subscriptions it acts on.
-    'subscriptions.read',
-    'subscriptions.suspend',
-    'subscriptions.restore',
-    'payments.read',
-    'payments.record',
-    'payments.assign',
-    'tickets.read',
-    'sms.read',
-  ),
+  finance: {
+    // Finance corrects what it recorded (or what arrived by M-Pesa, unrecorded); a colleague's
+    // payment is moved by a manager.
+    'payments.move': 'own',
+    ...all(
+      'dashboard.read',
+      'customers.read',
+      'plans.read',
+      // The matrix gives finance "suspend, restore"; it must also list the subscriptions it acts on.
+      'subscriptions.read',
+      'subscriptions.suspend',
+      'subscriptions.restore',
+      'payments.read',
+      'payments.record',
+      'payments.assign',
+      'payments.export',
+      'customers.export',
+      'tickets.read',
+      'sms.read',
+    ),
+  },
 };
 
 /** The scope of a grant, or null when the role lacks the permission. */

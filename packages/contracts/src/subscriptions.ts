@@ -104,3 +104,33 @@ export const listSubscriptionsInput = pageInput.extend({
 export type ListSubscriptionsInput = z.infer<typeof listSubscriptionsInput>;
 
 export const subscriptionPageSchema = pageOf(subscriptionSchema);
+
+/**
+ * The working lists of the Subscriptions page: `expiring` (active, expiring within 7 days),
+ * `lapsed` (active past their expiry: in the grace period, or awaiting payment), `suspended`, and
+ * `pending` (awaiting installation: the technicians' queue).
+ */
+export const SUBSCRIPTION_VIEWS = ['expiring', 'lapsed', 'suspended', 'pending'] as const;
+export const subscriptionViewSchema = z.enum(SUBSCRIPTION_VIEWS);
+export type SubscriptionView = z.infer<typeof subscriptionViewSchema>;
+/** How far ahead `expiring` looks. */
+export const EXPIRING_WITHIN_DAYS = 7;
+
+export const subscriptionQueueFilterInput = z.object({
+  view: subscriptionViewSchema,
+  /** Over the customer's name, account number and phone (any Kenyan spelling). */
+  search: searchSchema,
+});
+export type SubscriptionQueueFilterInput = z.infer<typeof subscriptionQueueFilterInput>;
+export const subscriptionQueueInput = pageInput.merge(subscriptionQueueFilterInput);
+export type SubscriptionQueueInput = z.infer<typeof subscriptionQueueInput>;
+
+export const subscriptionQueueItemSchema = subscriptionSchema.extend({
+  customerPhone: z.string(),
+  customerAddress: z.string().nullable(),
+  balanceCents: z.number().int(),
+  /** Who works the customer's most recent open ticket (e.g. the installation), if anyone. */
+  assigneeName: z.string().nullable(),
+});
+export type SubscriptionQueueItem = z.infer<typeof subscriptionQueueItemSchema>;
+export const subscriptionQueuePageSchema = pageOf(subscriptionQueueItemSchema);

@@ -16,6 +16,8 @@ import { csvStream } from '../lib/csv';
 import { audit } from '../modules/audit';
 import { customersExport } from '../modules/customers';
 import { leadsExport } from '../modules/leads';
+import { paymentsExport } from '../modules/payments';
+import { subscriptionsExport } from '../modules/subscriptions';
 import { createHttpContext, type Context } from '../trpc/context';
 import { createCallerFactory, permissionProcedure, publicErrorOf, router } from '../trpc/trpc';
 import { REST_PREFIXES } from './api-version';
@@ -50,6 +52,8 @@ function queryInput(query: unknown): Record<string, unknown> {
 const exportRouter = router({
   leads: router({ export: exportProcedure(leadsExport) }),
   customers: router({ export: exportProcedure(customersExport) }),
+  payments: router({ export: exportProcedure(paymentsExport) }),
+  subscriptions: router({ export: exportProcedure(subscriptionsExport) }),
 });
 const createCaller = createCallerFactory(exportRouter);
 type ExportCaller = ReturnType<typeof createCaller>;
@@ -90,12 +94,16 @@ const csvExports: FastifyPluginAsync = async (app) => {
   for (const prefix of REST_PREFIXES) {
     registerExport(app, prefix, leadsExport, (caller, input) => caller.leads.export(input));
     registerExport(app, prefix, customersExport, (caller, input) => caller.customers.export(input));
+    registerExport(app, prefix, paymentsExport, (caller, input) => caller.payments.export(input));
+    registerExport(app, prefix, subscriptionsExport, (caller, input) => caller.subscriptions.export(input));
   }
 };
 
 export const csvExportOpenApiPaths: ZodOpenApiPathsObject = {
   [leadsExport.path]: { get: csvExportOperation(leadsExport) },
   [customersExport.path]: { get: csvExportOperation(customersExport) },
+  [paymentsExport.path]: { get: csvExportOperation(paymentsExport) },
+  [subscriptionsExport.path]: { get: csvExportOperation(subscriptionsExport) },
 };
 
 export default csvExports;

@@ -13,10 +13,11 @@ import {
   IconRouter,
   IconTrophy,
 } from '@tabler/icons-react';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
 import { applyServerErrors, formParse, notifySuccess } from '../lib/forms';
 import { formatDateTime, formatRelative } from '../lib/format';
+import { invalidates } from '../lib/invalidation';
 import { useTRPC } from '../trpc';
 import { FormAlert } from './FormAlert';
 import { EmptyState, ErrorState, SkeletonRows } from './states';
@@ -126,16 +127,15 @@ function kindLabel(kind: ActivityKind): string {
 
 function Composer({ parent }: { parent: Parent }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const form = useForm({
     resolver: zodResolver(activityCreateInput, formParse),
     defaultValues: { ...parent, kind: 'note' as const, body: '' },
   });
   const create = useMutation(
     trpc.activities.create.mutationOptions({
+      meta: invalidates('timeline'),
       onSuccess: () => {
         form.reset({ ...parent, kind: form.getValues('kind'), body: '' });
-        void queryClient.invalidateQueries({ queryKey: trpc.activities.list.pathKey() });
         notifySuccess('Added to the timeline');
       },
       onError: (error) => applyServerErrors(error, form.setError, ['body', 'kind']),

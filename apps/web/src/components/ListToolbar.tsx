@@ -29,6 +29,9 @@ export function ListToolbar({
       <Group gap="sm" align="flex-end" wrap="wrap" className="nf-toolbar">
         <TextInput
           aria-label="Search"
+          // `/` jumps here (see the shell); the hint says so to sighted keyboard users.
+          data-page-search
+          aria-keyshortcuts="/"
           placeholder={placeholder}
           leftSection={<IconSearch size={16} />}
           value={text}

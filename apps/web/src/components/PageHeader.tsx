@@ -1,7 +1,8 @@
 /** Title, one line of context, breadcrumbs and the page's main actions. */
 import { Anchor, Breadcrumbs, Group, Stack, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { Link } from 'react-router';
+import { useDocumentTitle, useTakePendingHeadingFocus } from '../lib/a11y';
 
 export interface Crumb {
   label: string;
@@ -14,13 +15,20 @@ export function PageHeader({
   actions,
   crumbs,
   badge,
+  documentTitle,
 }: {
   title: ReactNode;
   description?: ReactNode;
   actions?: ReactNode;
   crumbs?: Crumb[];
   badge?: ReactNode;
+  /** The tab title when `title` is not plain text. */
+  documentTitle?: string;
 }) {
+  // "Amina Kerubo · Customers": the page, then the section it sits in (its first crumb).
+  useDocumentTitle(documentTitle ?? (typeof title === 'string' ? title : undefined), crumbs?.[0]?.label);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useTakePendingHeadingFocus(heading);
   return (
     <Stack gap={6} mb="lg">
       {crumbs && crumbs.length > 0 && (
@@ -41,7 +49,15 @@ export function PageHeader({
       <Group justify="space-between" align="flex-start" gap="sm" wrap="wrap">
         <Stack gap={2} style={{ minWidth: 0, flex: '1 1 260px' }}>
           <Group gap="sm" wrap="nowrap" align="center">
-            <Title order={2} fz={{ base: 22, sm: 26 }} style={{ overflowWrap: 'anywhere' }}>
+            {/* Focusable from script only: focus lands here after a navigation (see lib/a11y.ts). */}
+            <Title
+              ref={heading}
+              order={1}
+              fz={{ base: 22, sm: 26 }}
+              style={{ overflowWrap: 'anywhere', outline: 'none' }}
+              tabIndex={-1}
+              data-page-heading
+            >
               {title}
             </Title>
             {badge && <div style={{ flexShrink: 0 }}>{badge}</div>}

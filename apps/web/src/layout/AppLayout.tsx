@@ -7,11 +7,12 @@ import { useDisclosure } from '@mantine/hooks';
 import { can } from '@netflow/contracts';
 import { IconLogout, IconUserCircle } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { Link, Navigate, Outlet, matchPath, useLocation } from 'react-router';
 import { CurrentUserContext, useSession, type CurrentUser } from '../auth/AuthContext';
 import { PageErrorBoundary } from '../components/PageErrorBoundary';
 import { ErrorState, PageLoader } from '../components/states';
+import { focusPageHeading, isTypingTarget } from '../lib/a11y';
 import { humanize, initials } from '../lib/format';
 import { endSession, peekSignOutReason } from '../lib/session';
 import { useTRPC } from '../trpc';
@@ -55,6 +56,30 @@ function Shell({ user }: { user: CurrentUser }) {
   // Close the phone drawer after navigating.
   useEffect(() => close(), [location.pathname, close]);
 
+  // After a navigation (not the first load, where the browser starts at the top anyway), focus
+  // goes to the new page's heading.
+  const shownPath = useRef(location.pathname);
+  useEffect(() => {
+    if (shownPath.current === location.pathname) return;
+    shownPath.current = location.pathname;
+    focusPageHeading();
+  }, [location.pathname]);
+
+  // `/` focuses the page's search box (lists have one), unless the person is typing somewhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || isTypingTarget(event.target)) return;
+      if (document.querySelector('[role="dialog"]')) return;
+      const search = document.querySelector<HTMLInputElement>('main input[data-page-search]');
+      if (!search) return;
+      event.preventDefault();
+      search.focus();
+      search.select();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
   const groups = NAV.map((g) => ({ ...g, items: g.items.filter((i) => can(user.role, i.permission)) })).filter((g) => g.items.length > 0);
 
   return (
@@ -63,6 +88,10 @@ function Shell({ user }: { user: CurrentUser }) {
       navbar={{ width: 248, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding={{ base: 'sm', sm: 'lg' }}
     >
+      {/* The first thing a keyboard reaches: past the header and the navigation, to the page. */}
+      <a href="#main-content" className="nf-skip-link">
+        Skip to content
+      </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -119,7 +148,7 @@ function Shell({ user }: { user: CurrentUser }) {
         </AppShell.Section>
       </AppShell.Navbar>
 
-      <AppShell.Main>
+      <AppShell.Main id="main-content" tabIndex={-1} style={{ outline: 'none' }}>
         <div style={{ maxWidth: 1280, margin: '0 auto' }}>
           <PageErrorBoundary>
             <Suspense fallback={<PageLoader />}>

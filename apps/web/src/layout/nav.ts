@@ -47,6 +47,7 @@ export const NAV: NavGroup[] = [
     label: 'Billing',
     items: [
       { to: '/plans', label: 'Plans', icon: IconPackage, permission: 'plans.read' },
+      { to: '/subscriptions', label: 'Subscriptions', icon: IconRouter, permission: 'subscriptions.read' },
       { to: '/payments', label: 'Payments', icon: IconCash, permission: 'payments.read' },
     ],
   },

@@ -93,3 +93,11 @@ export function dayEndIso(value: string): string | undefined {
   const d = new Date(`${value}T23:59:59.999`);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+
+/**
+ * The number staff read out or type to find a ticket: the first eight characters of its id, so it
+ * needs no column of its own and is the same everywhere the ticket appears.
+ */
+export function ticketNumber(id: string): string {
+  return `T-${id.slice(0, 8).toUpperCase()}`;
+}

@@ -2,9 +2,11 @@
 import { Box, Center, Group, List, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconAccessPoint, IconCheck } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
+import { useDocumentTitle } from '../lib/a11y';
 import { Logo } from '../layout/Logo';
 
 export function AuthFrame({ title, subtitle, children }: { title: string; subtitle?: ReactNode; children: ReactNode }) {
+  useDocumentTitle(title);
   return (
     <Box mih="100vh" style={{ display: 'flex' }}>
       <Box

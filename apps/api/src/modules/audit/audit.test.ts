@@ -93,6 +93,9 @@ describe('GET /api/audit', () => {
       outcome: 'success',
       reason: null,
       changes: { role: { from: 'support', to: 'technician' } },
+      // Names resolved for display (issue 10): who acted and what the entity is called.
+      actorName: admin.name,
+      entityName: expect.any(String),
     });
     expect(res.body).not.toContain(TEST_PASSWORD);
     expect(res.body).not.toContain('wrong-password-1');

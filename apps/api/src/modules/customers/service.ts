@@ -22,7 +22,7 @@ import type { StaffActor } from '../../lib/actor';
 import { notFound } from '../../lib/errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { columnValues, patchRecord } from '../../lib/patch';
-import { searchAny } from '../../lib/search';
+import { CUSTOMER_SEARCH_FIELDS, searchIndexed } from '../../lib/search';
 import { addCustomerActivity } from '../activities';
 import { audit } from '../audit';
 import { visibleTickets } from '../tickets';
@@ -56,7 +56,7 @@ export function customerFilters(input: CustomerFilterInput): SQL | undefined {
   }
   if (input.createdFrom) conditions.push(gte(customers.createdAt, new Date(input.createdFrom)));
   if (input.createdTo) conditions.push(lt(customers.createdAt, new Date(input.createdTo)));
-  conditions.push(searchAny(input.search, [customers.name, customers.email, customers.accountNumber], [customers.phone]));
+  conditions.push(searchIndexed(input.search, CUSTOMER_SEARCH_FIELDS, true));
   return and(...conditions);
 }
 

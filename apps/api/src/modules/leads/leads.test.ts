@@ -150,9 +150,36 @@ describe('happy path', () => {
   it('lets a manager assign a lead to a sales user, and sales self-assign by default', async () => {
     const lead = await h.caller(manager).leads.create({ name: 'Otieno', phone: nextPhone(), assigneeId: sales2.id });
     expect(lead.assigneeId).toBe(sales2.id);
-    const unassigned = await h.caller(manager).leads.create({ name: 'Pool lead', phone: nextPhone() });
+    const unassigned = await h.caller(manager).leads.create({ name: 'Pool lead', phone: nextPhone(), assigneeId: null });
     expect(unassigned.assigneeId).toBeNull();
-    const released = await h.caller(sales1).leads.create({ name: 'Released', phone: nextPhone(), assigneeId: null });
+    const mine = await h.caller(sales1).leads.create({ name: 'Mine', phone: nextPhone() });
+    expect(mine.assigneeId).toBe(sales1.id);
+  });
+
+  it('assigns a lead a salesperson creates to them even when the form sends "nobody" (issue 10 item 13), audited so', async () => {
+    // What the web form sends for sales: every field, the hidden assignee as null.
+    const created = await h.caller(sales1).leads.create({
+      name: 'Form lead',
+      phone: nextPhone(),
+      email: '',
+      address: '',
+      location: '',
+      source: 'Walk-in',
+      planId: null,
+      assigneeId: null,
+      notes: '',
+    });
+    expect(created.assigneeId).toBe(sales1.id);
+    expect(created.assigneeName).toBe('Sally Sales');
+    const [row] = await h.db.db.select().from(leads).where(eq(leads.id, created.id));
+    expect(row?.assigneeId).toBe(sales1.id);
+    const [entry] = await h.db.db.select().from(auditLog).where(eq(auditLog.entityId, created.id));
+    expect(entry?.action).toBe('lead.create');
+    expect(entry?.changes).toMatchObject({ assigneeId: sales1.id });
+    // It shows in their own list.
+    expect((await h.caller(sales1).leads.list({ assignee: 'me', limit: 100 })).items.map((l) => l.id)).toContain(created.id);
+    // They may still release it afterwards.
+    const released = await h.caller(sales1).leads.update({ id: created.id, assigneeId: null });
     expect(released.assigneeId).toBeNull();
   });
 

@@ -176,7 +176,10 @@ async function assertAssignable(tx: Database, actor: LeadReader, assigneeId: str
 }
 
 export async function createLead(db: Database, actor: LeadActor, input: LeadCreateInput): Promise<Lead> {
-  const assigneeId = input.assigneeId !== undefined ? input.assigneeId : actor.scope === 'own' ? actor.user.id : null;
+  // A lead a salesperson records is theirs to follow up, whatever the form sent for "assigned to"
+  // (the web form, which hides the picker from sales, sends null): an unassigned one was left in the
+  // pool by mistake. They can still release it afterwards; others may leave new leads unassigned.
+  const assigneeId = actor.scope === 'own' ? (input.assigneeId ?? actor.user.id) : (input.assigneeId ?? null);
   const id = await db.transaction(async (tx) => {
     if (input.planId) await assertPlanExists(tx, input.planId);
     await assertAssignable(tx, actor, assigneeId);

@@ -1,2 +1,3 @@
 /** The payments module's face: what other modules (and future webhooks and jobs) may call. */
-export { assignPayment, getPayment, listPayments, normaliseAccountNumber, recordPayment, reversePayment } from './service';
+export { paymentsExport } from './export-route';
+export { assignPayment, getPayment, listPayments, movePayment, normaliseAccountNumber, recordPayment, reversePayment } from './service';

@@ -1,8 +1,12 @@
-/** The payments module's procedures: list, record, assign an unmatched payment, reverse. */
+/** The payments module's procedures: list, record, assign an unmatched payment (with suggestions), reverse, move. */
 import {
   assignPaymentInput,
+  customerPaymentsSchema,
   idInput,
+  idSchema,
   listPaymentsInput,
+  movePaymentInput,
+  paymentSuggestionSchema,
   paymentPageSchema,
   paymentSchema,
   recordedPaymentSchema,
@@ -10,8 +14,18 @@ import {
   reversePaymentInput,
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
 import { permissionProcedure } from '../../trpc/trpc';
-import { assignPayment, getPayment, listPayments, recordPayment, reversePayment } from './service';
+import {
+  assignPayment,
+  customerPayments,
+  getPayment,
+  listPayments,
+  movePayment,
+  recordPayment,
+  reversePayment,
+  suggestCustomers,
+} from './service';
 
 export const paymentsRouter = {
   list: permissionProcedure('payments.read')
@@ -69,4 +83,46 @@ export const paymentsRouter = {
     .input(reversePaymentInput)
     .output(paymentSchema)
     .mutation(({ ctx, input }) => reversePayment(ctx.db, ctx, input)),
+
+  ofCustomer: permissionProcedure('payments.lookup')
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/customers/{customerId}/payments',
+        tags: ['payments'],
+        protect: true,
+        summary: "One customer's payments (read-only), with unmatched payments from the customer's phone",
+      },
+    })
+    .input(z.object({ customerId: idSchema }))
+    .output(customerPaymentsSchema)
+    .query(({ ctx, input }) => customerPayments(ctx.db, input.customerId)),
+
+  suggestions: permissionProcedure('payments.assign')
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/payments/{id}/suggestions',
+        tags: ['payments'],
+        protect: true,
+        summary: "Customers an unmatched payment probably belongs to (payer's phone, near-miss account number)",
+      },
+    })
+    .input(idInput)
+    .output(z.array(paymentSuggestionSchema))
+    .query(({ ctx, input }) => suggestCustomers(ctx.db, input.id)),
+
+  move: permissionProcedure('payments.move')
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/payments/{id}/move',
+        tags: ['payments'],
+        protect: true,
+        summary: 'Move an applied payment to another customer: undone on the first, applied to the second, same reference',
+      },
+    })
+    .input(movePaymentInput)
+    .output(recordedPaymentSchema)
+    .mutation(({ ctx, input }) => movePayment(ctx.db, ctx, input)),
 } satisfies TRPCRouterRecord;

@@ -15,20 +15,26 @@
 import type {
   AssignPaymentInput,
   ListPaymentsInput,
+  MovePaymentInput,
+  PaymentFilterInput,
+  PaymentSuggestion,
   Payment,
   PaymentOutcome,
   RecordedPayment,
   RecordPaymentInput,
   ReversePaymentInput,
+  Scope,
 } from '@netflow/contracts';
+import { CUSTOMER_PAYMENTS_LIMIT, toLocalPhone, type CustomerPayments } from '@netflow/contracts';
 import { customers, payments, plans, subscriptions, type Database } from '@netflow/db';
-import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../lib/actor';
-import { conflict, DomainError, invalid, notFound } from '../../lib/errors';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page, type SortType } from '../../lib/pagination';
 import { isUniqueViolation } from '../../lib/pg-errors';
-import { searchAny } from '../../lib/search';
+import { PAYMENT_SEARCH_FIELDS, searchIndexed } from '../../lib/search';
 import { addCustomerActivity } from '../activities';
+import { nearMissAccountNumber } from './account-number';
 import { audit, type AuditEntry } from '../audit';
 import {
   addDays,
@@ -123,7 +129,7 @@ export async function listPayments(db: Database, input: ListPaymentsInput): Prom
     input.subscriptionId ? eq(payments.subscriptionId, input.subscriptionId) : undefined,
     input.paidFrom ? gte(payments.paidAt, new Date(input.paidFrom)) : undefined,
     input.paidTo ? lt(payments.paidAt, new Date(input.paidTo)) : undefined,
-    searchAny(input.search, [payments.reference, payments.accountReference]),
+    searchIndexed(input.search, PAYMENT_SEARCH_FIELDS, true),
     ks.where,
   ];
   const rows = await db
@@ -134,6 +140,54 @@ export async function listPayments(db: Database, input: ListPaymentsInput): Prom
     .orderBy(...ks.orderBy)
     .limit(input.limit + 1);
   return toPage(rows, input.limit, ks.name, toPayment);
+}
+
+/** The customer's latest payments and unmatched payments from the customer's phone (read-only view). */
+export async function customerPayments(db: Database, customerId: string): Promise<CustomerPayments> {
+  const [customer] = await db.select({ phone: customers.phone }).from(customers).where(eq(customers.id, customerId));
+  if (!customer) throw notFound('Customer');
+  const own = await listPayments(db, { customerId, sort: 'paidAt', order: 'desc', limit: CUSTOMER_PAYMENTS_LIMIT });
+  const unmatched = await db
+    .select(paymentColumns)
+    .from(payments)
+    .leftJoin(customers, eq(customers.id, payments.customerId))
+    .where(and(eq(payments.status, 'unmatched'), eq(payments.payerPhone, customer.phone)))
+    .orderBy(desc(payments.paidAt))
+    .limit(CUSTOMER_PAYMENTS_LIMIT);
+  return { payments: own.items, unmatchedByPhone: unmatched.map(toPayment) };
+}
+
+/** Every payment matching the filters, page by page, newest first (what the export streams). */
+export async function* paymentPages(db: Database, filters: PaymentFilterInput): AsyncIterable<Payment[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await listPayments(db, { ...filters, sort: 'paidAt', order: 'desc', limit: 100, cursor });
+    yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * Customers an unmatched payment probably belongs to: those whose phone is the payer's (any
+ * spelling), then the one whose account number the payer nearly typed (`NF-00O012`). Suggestions
+ * only: staff confirm by assigning.
+ */
+export async function suggestCustomers(db: Database, id: string): Promise<PaymentSuggestion[]> {
+  const [payment] = await db.select().from(payments).where(eq(payments.id, id));
+  if (!payment) throw notFound('Payment');
+  const columns = { customerId: customers.id, name: customers.name, accountNumber: customers.accountNumber, phone: customers.phone };
+  const found: PaymentSuggestion[] = [];
+  const phone = payment.payerPhone ? toLocalPhone(payment.payerPhone) : null;
+  if (phone) {
+    const rows = await db.select(columns).from(customers).where(eq(customers.phone, phone)).orderBy(asc(customers.name)).limit(5);
+    found.push(...rows.map((r) => ({ ...r, reason: 'payer_phone' as const })));
+  }
+  const account = payment.accountReference ? nearMissAccountNumber(payment.accountReference) : null;
+  if (account) {
+    const rows = await db.select(columns).from(customers).where(eq(customers.accountNumber, account)).limit(1);
+    for (const r of rows) if (!found.some((f) => f.customerId === r.customerId)) found.push({ ...r, reason: 'account_number' });
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,40 +559,7 @@ export async function reversePayment(db: Database, actor: Actor, input: ReverseP
     if (payment.status === 'reversed') throw conflict('This payment has already been reversed');
     const now = new Date();
     const record = payment.status === 'applied' ? (recordedApplication(payment) ?? (await importedApplication(tx, payment))) : null;
-
-    const undone: Record<string, unknown> = {};
-    let customerChange: CustomerStatusChange | null = null;
-    if (record) {
-      const renewed = record.subscriptionId && record.renewalDays > 0 ? record.subscriptionId : null;
-      if (renewed) {
-        const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, renewed)).for('update');
-        if (sub?.expiresAt) {
-          const expiresAt = addDays(sub.expiresAt, -record.renewalDays);
-          const resuspend = record.reactivated && sub.status === 'active' && expiresAt.getTime() <= now.getTime();
-          await tx
-            .update(subscriptions)
-            .set({ expiresAt, ...(resuspend ? { status: 'suspended' as const, suspendedAt: now } : {}) })
-            .where(eq(subscriptions.id, sub.id));
-          undone.subscription = {
-            id: sub.id,
-            removedDays: record.renewalDays,
-            expiresAt: { from: sub.expiresAt.toISOString(), to: expiresAt.toISOString() },
-            ...(resuspend ? { status: { from: 'active', to: 'suspended' } } : {}),
-          };
-        }
-      }
-      const [customer] = await tx
-        .select({ balanceCents: customers.balanceCents })
-        .from(customers)
-        .where(eq(customers.id, record.customerId))
-        .for('update');
-      if (customer && record.balanceDeltaCents !== 0) {
-        const to = customer.balanceCents - record.balanceDeltaCents;
-        await tx.update(customers).set({ balanceCents: to }).where(eq(customers.id, record.customerId));
-        undone.balanceCents = { from: customer.balanceCents, to };
-      }
-      if (renewed) customerChange = await syncCustomerStatus(tx, record.customerId);
-    }
+    const { undone, customerChange } = record ? await undoApplication(tx, record, now) : { undone: {}, customerChange: null };
 
     await tx
       .update(payments)
@@ -590,5 +611,116 @@ export async function reversePayment(db: Database, actor: Actor, input: ReverseP
       });
     }
     return getPayment(tx, payment.id);
+  });
+}
+
+/**
+ * Takes an application back off its customer: the renewal days come off the subscription's
+ * expiry (re-suspending what the payment re-activated when no paid time is left), the net balance
+ * change comes off the balance. Shared by reversal and move, so both undo exactly alike.
+ */
+async function undoApplication(
+  tx: Database,
+  record: ApplicationRecord,
+  now: Date,
+): Promise<{ undone: Record<string, unknown>; customerChange: CustomerStatusChange | null }> {
+  const undone: Record<string, unknown> = {};
+  let customerChange: CustomerStatusChange | null = null;
+  const renewed = record.subscriptionId && record.renewalDays > 0 ? record.subscriptionId : null;
+  if (renewed) {
+    const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, renewed)).for('update');
+    if (sub?.expiresAt) {
+      const expiresAt = addDays(sub.expiresAt, -record.renewalDays);
+      const resuspend = record.reactivated && sub.status === 'active' && expiresAt.getTime() <= now.getTime();
+      await tx
+        .update(subscriptions)
+        .set({ expiresAt, ...(resuspend ? { status: 'suspended' as const, suspendedAt: now } : {}) })
+        .where(eq(subscriptions.id, sub.id));
+      undone.subscription = {
+        id: sub.id,
+        removedDays: record.renewalDays,
+        expiresAt: { from: sub.expiresAt.toISOString(), to: expiresAt.toISOString() },
+        ...(resuspend ? { status: { from: 'active', to: 'suspended' } } : {}),
+      };
+    }
+  }
+  const [customer] = await tx
+    .select({ balanceCents: customers.balanceCents })
+    .from(customers)
+    .where(eq(customers.id, record.customerId))
+    .for('update');
+  if (customer && record.balanceDeltaCents !== 0) {
+    const to = customer.balanceCents - record.balanceDeltaCents;
+    await tx.update(customers).set({ balanceCents: to }).where(eq(customers.id, record.customerId));
+    undone.balanceCents = { from: customer.balanceCents, to };
+  }
+  if (renewed) customerChange = await syncCustomerStatus(tx, record.customerId);
+  return { undone, customerChange };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving a mis-assigned payment
+
+/**
+ * Moves an applied payment to another customer in one step: its application is undone on the
+ * first customer exactly as a reversal would (balance, renewal, re-suspension), then it is applied
+ * to the second by the recording rules (renewal from the balance, outcome); it keeps its reference,
+ * so nothing has to be re-entered (which the unique reference would refuse anyway). Managers move
+ * any payment; finance (scope `own`) moves the payments it recorded itself or that arrived without
+ * a recorder (M-Pesa), and asks a manager about a colleague's.
+ */
+export async function movePayment(db: Database, actor: Actor & { scope?: Scope }, input: MovePaymentInput): Promise<RecordedPayment> {
+  return db.transaction(async (tx) => {
+    const payment = await lockPayment(tx, input.id);
+    if (payment.status !== 'applied' || !payment.customerId) {
+      throw conflict(
+        payment.status === 'unmatched'
+          ? 'This payment is unmatched: assign it instead'
+          : `Only applied payments can be moved; this one is ${payment.status}`,
+      );
+    }
+    if (actor.scope === 'own' && payment.recordedById !== null && payment.recordedById !== actor.user?.id) {
+      throw forbidden('A payment recorded by a colleague is moved by a manager');
+    }
+    if (payment.customerId === input.customerId) throw invalid('The payment already belongs to that customer');
+    const target = await findCustomerById(tx, input.customerId);
+    if (!target) throw notFound('Customer');
+    const [source] = await tx
+      .select({ id: customers.id, name: customers.name, accountNumber: customers.accountNumber })
+      .from(customers)
+      .where(eq(customers.id, payment.customerId));
+    if (!source) throw new Error('payment customer vanished');
+    const [targetRow] = await tx.select({ name: customers.name }).from(customers).where(eq(customers.id, target.id));
+
+    const now = new Date();
+    const record = recordedApplication(payment) ?? (await importedApplication(tx, payment));
+    if (!record) throw new Error('applied payment without customer');
+    const { undone, customerChange: sourceChange } = await undoApplication(tx, record, now);
+    const applied = await applyPayment(tx, payment, target.id, now);
+
+    const what = `Payment ${payment.reference} (${formatKes(payment.amountCents)})`;
+    await addCustomerActivity(
+      tx,
+      actor,
+      source.id,
+      `${what} moved to ${targetRow?.name ?? 'another customer'} (${target.accountNumber}): ${input.reason}`,
+      { paymentId: payment.id, movedTo: target.id, ...undone },
+      'payment',
+    );
+    await audit(tx, actor, {
+      action: 'payment.move',
+      entityType: 'payment',
+      entityId: payment.id,
+      changes: {
+        customerId: { from: source.id, to: target.id },
+        accountNumber: { from: source.accountNumber, to: target.accountNumber },
+        reference: payment.reference,
+        reason: input.reason,
+        undone,
+      },
+    });
+    if (sourceChange) await auditCustomerStatus(tx, actor, source.id, sourceChange, 'payment.move');
+    await recordApplication(tx, actor, payment, target.id, applied, 'payment.move');
+    return { ...(await getPayment(tx, payment.id)), outcome: applied.outcome };
   });
 }

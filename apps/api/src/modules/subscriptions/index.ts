@@ -18,3 +18,4 @@ export {
   type SweepResult,
 } from './service';
 export { expirySweepSchedule } from './expiry-sweep';
+export { listSubscriptionQueue, subscriptionsExport } from './queue';

@@ -7,12 +7,15 @@ import {
   listSubscriptionsInput,
   subscriptionActionInput,
   subscriptionPageSchema,
+  subscriptionQueueInput,
+  subscriptionQueuePageSchema,
   subscriptionSchema,
   type Permission,
 } from '@netflow/contracts';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { permissionProcedure } from '../../trpc/trpc';
 import { revealServicePasswordOnce } from '../routers';
+import { listSubscriptionQueue } from './queue';
 import { addSubscription, changeSubscriptionStatus, getSubscription, listSubscriptions, type SubscriptionAction } from './service';
 
 const ACTION_SUMMARY: Record<SubscriptionAction, string> = {
@@ -51,6 +54,20 @@ export const subscriptionsRouter = {
     .input(listSubscriptionsInput)
     .output(subscriptionPageSchema)
     .query(({ ctx, input }) => listSubscriptions(ctx.db, input)),
+
+  queue: permissionProcedure('subscriptions.read')
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/subscriptions/queue/{view}',
+        tags: ['subscriptions'],
+        protect: true,
+        summary: 'A working list: expiring (7 days), lapsed (in grace / expired), suspended, pending installation',
+      },
+    })
+    .input(subscriptionQueueInput)
+    .output(subscriptionQueuePageSchema)
+    .query(({ ctx, input }) => listSubscriptionQueue(ctx.db, input)),
 
   get: permissionProcedure('subscriptions.read')
     .meta({ openapi: { method: 'GET', path: '/subscriptions/{id}', tags: ['subscriptions'], protect: true, summary: 'One subscription' } })

@@ -18,13 +18,13 @@ import {
   type UpdateTicketInput,
 } from '@netflow/contracts';
 import { customers, ticketComments, tickets, users, type Database } from '@netflow/db';
-import { and, asc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { CurrentUser, StaffActor } from '../../lib/actor';
 import { conflict, forbidden, invalid, notFound } from '../../lib/errors';
 import { keyset, toPage, type Page } from '../../lib/pagination';
 import { columnValues, patchRecord } from '../../lib/patch';
-import { searchAny } from '../../lib/search';
+import { CUSTOMER_SEARCH_FIELDS, searchAny, searchIndexed } from '../../lib/search';
 import { addCustomerActivity } from '../activities';
 import { audit } from '../audit';
 
@@ -141,13 +141,37 @@ export async function listTickets(db: Database, actor: TicketReader, input: List
         input.customerId ? eq(tickets.customerId, input.customerId) : undefined,
         input.createdFrom ? gte(tickets.createdAt, new Date(input.createdFrom)) : undefined,
         input.createdTo ? lt(tickets.createdAt, new Date(input.createdTo)) : undefined,
-        searchAny(input.search, [tickets.subject]),
+        ticketSearch(db, input.search),
         ks.where,
       ),
     )
     .orderBy(...ks.orderBy)
     .limit(input.limit + 1);
   return toPage(rows, input.limit, ks.name, toTicket);
+}
+
+/**
+ * Over the subject and the customer's name, account number and phone (any Kenyan spelling). Written
+ * as `id IN (subject matches UNION tickets of matching customers)` rather than an OR across the
+ * join, so each arm is served by its own index (trigram GIN on subject and on the customer columns,
+ * then tickets by customer) instead of a filter on every ticket.
+ */
+function ticketSearch(db: Database, term: string | undefined): SQL | undefined {
+  const bySubject = searchAny(term, [tickets.subject]);
+  const byCustomer = searchIndexed(term, CUSTOMER_SEARCH_FIELDS, true);
+  if (!bySubject || !byCustomer) return undefined;
+  // The inner FROM "tickets"/"customers" shadow the outer query's tables of the same name.
+  const matching = db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(bySubject)
+    .union(
+      db
+        .select({ id: tickets.id })
+        .from(tickets)
+        .where(inArray(tickets.customerId, db.select({ id: customers.id }).from(customers).where(byCustomer))),
+    );
+  return inArray(tickets.id, matching);
 }
 
 /** An assignee is an active staff member whose role works tickets (admin, manager, support, technician). */

@@ -1,19 +1,22 @@
-/** The audit trail: who did what, when, from where, and with what outcome. Read-only. */
-import { ActionIcon, Badge, Code, Group, Modal, ScrollArea, Select, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+/**
+ * The audit trail: who did what, when, from where, and with what outcome. Read-only. Filters by
+ * record (type + id, or a customer with its subscriptions, payments and tickets); names, not ids.
+ */
+import { ActionIcon, Anchor, Badge, Code, Group, Modal, ScrollArea, Select, Stack, Text, TextInput, Tooltip } from '@mantine/core';
 import { AUDIT_OUTCOMES } from '@netflow/contracts';
 import { IconFileSearch, IconHistory } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { DetailList } from '../../components/DetailList';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
-import { StaffPicker } from '../../components/pickers';
+import { CustomerPicker, StaffPicker } from '../../components/pickers';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { dayEndIso, dayStartIso, formatDateTime, humanize } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { oneOf } from '../../lib/useUrlState';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 type Entry = RouterOutputs['audit']['list']['items'][number];
@@ -23,19 +26,23 @@ const ENTITY_TYPES = ['user', 'lead', 'customer', 'plan', 'subscription', 'payme
 
 export default function AuditPage() {
   const trpc = useTRPC();
-  const [url, setUrl] = useUrlState(['action', 'entity', 'outcome', 'actor', 'from', 'to'] as const);
   const [open, setOpen] = useState<Entry | null>(null);
+  const { url, setUrl, filters, tableProps } = useListPage({
+    keys: ['action', 'entity', 'entityId', 'customer', 'outcome', 'actor', 'from', 'to'] as const,
+    filters: (url) => ({
+      action: url.action && ACTION_PATTERN.test(url.action) ? url.action : undefined,
+      entityType: url.entity || undefined,
+      entityId: url.entity && url.entityId ? url.entityId : undefined,
+      customerId: url.customer || undefined,
+      outcome: oneOf(url.outcome, AUDIT_OUTCOMES),
+      actorId: url.actor || undefined,
+      from: dayStartIso(url.from),
+      to: dayEndIso(url.to),
+    }),
+    query: (input) => trpc.audit.list.queryOptions(input),
+    limit: 50,
+  });
   const actionValid = !url.action || ACTION_PATTERN.test(url.action);
-  const filters = {
-    action: actionValid ? url.action || undefined : undefined,
-    entityType: url.entity || undefined,
-    outcome: oneOf(url.outcome, AUDIT_OUTCOMES),
-    actorId: url.actor || undefined,
-    from: dayStartIso(url.from),
-    to: dayEndIso(url.to),
-  };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.audit.list.queryOptions({ ...filters, cursor, limit: 50 }), placeholderData: keepPreviousData });
 
   const columns = useMemo<ColumnDef<Entry>[]>(
     () => [
@@ -52,8 +59,8 @@ export default function AuditPage() {
         id: 'actor',
         header: 'Who',
         cell: ({ row }) => (
-          <Text size="sm" lineClamp={1}>
-            {row.original.actorLabel ?? 'System'}
+          <Text size="sm" lineClamp={1} title={row.original.actorLabel ?? undefined}>
+            {row.original.actorName ?? row.original.actorLabel ?? 'System'}
           </Text>
         ),
       },
@@ -75,8 +82,14 @@ export default function AuditPage() {
               {row.original.entityType}
             </Badge>
             {row.original.entityId && (
-              <Text size="xs" c="dimmed" ff="monospace" title={row.original.entityId}>
-                {row.original.entityId.slice(0, 8)}
+              <Text
+                size="sm"
+                lineClamp={1}
+                title={`Only entries about this record (${row.original.entityId})`}
+                style={{ cursor: 'pointer' }}
+                onClick={() => setUrl({ entity: row.original.entityType, entityId: row.original.entityId, customer: null })}
+              >
+                {row.original.entityName ?? row.original.entityId.slice(0, 8)}
               </Text>
             )}
           </Group>
@@ -124,7 +137,14 @@ export default function AuditPage() {
           w={150}
           data={ENTITY_TYPES.map((t) => ({ value: t, label: humanize(t) }))}
           value={url.entity || null}
-          onChange={(entity) => setUrl({ entity })}
+          onChange={(entity) => setUrl({ entity, entityId: null })}
+        />
+        <CustomerPicker
+          aria-label="Customer"
+          placeholder="Any customer"
+          w={240}
+          value={url.customer || null}
+          onChange={(customer) => setUrl({ customer, entity: null, entityId: null })}
         />
         <Select
           aria-label="Outcome"
@@ -144,6 +164,14 @@ export default function AuditPage() {
           <TextInput type="date" aria-label="To" value={url.to} onChange={(e) => setUrl({ to: e.currentTarget.value })} w={150} />
         </Group>
       </ListToolbar>
+      {filters.entityId && (
+        <Group gap="xs" mb="sm">
+          <Text size="sm">Only entries about one {url.entity}.</Text>
+          <Anchor component="button" size="sm" onClick={() => setUrl({ entityId: null })}>
+            Show all
+          </Anchor>
+        </Group>
+      )}
       {!actionValid && (
         <Text size="sm" c="red" mb="sm">
           Use an action such as auth.login, or a family such as user.*
@@ -151,10 +179,9 @@ export default function AuditPage() {
       )}
       <DataTable
         caption="Audit log"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(e) => String(e.id)}
-        pager={pager(list.data?.nextCursor)}
         minWidth={900}
         empty={
           <EmptyState icon={<IconHistory size={26} stroke={1.5} />} title="No entries match" message="Widen the dates or clear a filter." />
@@ -166,9 +193,12 @@ export default function AuditPage() {
             <DetailList
               items={[
                 { label: 'When (UTC)', value: open.at },
-                { label: 'Who', value: open.actorLabel ?? 'System' },
+                { label: 'Who', value: open.actorName ? `${open.actorName} (${open.actorLabel ?? ''})` : (open.actorLabel ?? 'System') },
                 { label: 'Action', value: <Code>{open.action}</Code> },
-                { label: 'Record', value: `${open.entityType}${open.entityId ? ` ${open.entityId}` : ''}` },
+                {
+                  label: 'Record',
+                  value: `${open.entityType}${open.entityName ? `: ${open.entityName}` : ''}${open.entityId ? ` (${open.entityId})` : ''}`,
+                },
                 { label: 'Outcome', value: <StatusBadge status={open.outcome} /> },
                 { label: 'Reason (internal)', value: open.reason },
                 { label: 'IP address', value: open.ip },

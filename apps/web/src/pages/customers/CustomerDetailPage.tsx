@@ -16,7 +16,7 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import {
   IconCash,
   IconCheck,
@@ -45,6 +45,8 @@ import { formatDate, formatDateTime, formatMoney, formatRelative } from '../../l
 import { useTRPC, type RouterOutputs } from '../../trpc';
 import { METHOD_LABELS, RecordPaymentModal } from '../payments/RecordPaymentModal';
 import { NewSubscriptionModal, SubscriptionActions } from '../subscriptions/subscriptionActions';
+import { CustomerPaymentsTab } from './CustomerPaymentsTab';
+import { CustomerServiceBadge, ServiceUntil } from './CustomerServiceState';
 import { NewTicketModal } from '../tickets/NewTicketModal';
 import { CustomerFormModal } from './CustomerForm';
 import { ProvisioningStatus } from './ProvisioningStatus';
@@ -81,7 +83,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
       <PageHeader
         crumbs={[{ label: 'Customers', to: '/customers' }, { label: customer.name }]}
         title={customer.name}
-        badge={<StatusBadge status={customer.status} size="lg" />}
+        badge={<CustomerServiceBadge customer={customer} size="lg" />}
         description={`Customer since ${formatDate(customer.createdAt)}`}
         actions={
           <>
@@ -139,19 +141,13 @@ function CustomerDetail({ customer }: { customer: Customer }) {
           </Text>
         </Stat>
         <Stat label="Current plan">
-          <Text fw={700} fz="lg" lineClamp={1}>
+          {/* Wraps rather than clips: plan names are long beside a half-width stat on a phone. */}
+          <Text fw={700} fz={{ base: 'md', sm: 'lg' }} style={{ overflowWrap: 'anywhere' }} data-testid="customer-plan">
             {current?.planName ?? '—'}
           </Text>
         </Stat>
         <Stat label="Service until">
-          <Text fw={700} fz="lg" data-testid="customer-expiry">
-            {current?.expiresAt ? formatDate(current.expiresAt) : current ? 'Not started' : '—'}
-          </Text>
-          {current?.expiresAt && (
-            <Text size="xs" c="dimmed">
-              {formatRelative(current.expiresAt)}
-            </Text>
-          )}
+          <ServiceUntil customer={customer} />
         </Stat>
       </SimpleGrid>
 
@@ -198,6 +194,11 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 </Text>
               </>
             )}
+            {can('audit.read') && (
+              <Anchor component={Link} to={`/audit?customer=${customer.id}`} size="sm" mt="md" display="block">
+                Audit trail of this customer
+              </Anchor>
+            )}
             {customer.leadId && can('leads.read') && (
               <Anchor component={Link} to={`/leads/${customer.leadId}`} size="sm" mt="md" display="block">
                 View the original lead
@@ -222,11 +223,12 @@ function CustomerDetail({ customer }: { customer: Customer }) {
               }
               keepMounted={false}
             >
-              <Tabs.List px="sm" pt="xs" style={{ overflowX: 'auto', flexWrap: 'nowrap' }}>
+              {/* The tabs wrap onto a second line on a phone instead of scrolling out of sight. */}
+              <Tabs.List px="sm" pt="xs" style={{ flexWrap: 'wrap' }} data-testid="customer-tabs">
                 <Tabs.Tab value="subscriptions" leftSection={<IconRouter size={16} />}>
                   Subscriptions
                 </Tabs.Tab>
-                {(can('payments.read') || customer.recentPayments) && (
+                {(can('payments.read') || can('payments.lookup') || customer.recentPayments) && (
                   <Tabs.Tab value="payments" leftSection={<IconCash size={16} />}>
                     Payments
                   </Tabs.Tab>
@@ -249,7 +251,13 @@ function CustomerDetail({ customer }: { customer: Customer }) {
                 <SubscriptionsPanel customer={customer} onNew={can('subscriptions.create') ? sub.open : undefined} />
               </Tabs.Panel>
               <Tabs.Panel value="payments" p="md">
-                {can('payments.read') ? <PaymentsPanel customerId={customer.id} /> : <RecentPayments customer={customer} />}
+                {can('payments.read') ? (
+                  <PaymentsPanel customerId={customer.id} />
+                ) : can('payments.lookup') ? (
+                  <CustomerPaymentsTab customerId={customer.id} />
+                ) : (
+                  <RecentPayments customer={customer} />
+                )}
               </Tabs.Panel>
               <Tabs.Panel value="tickets" p="md">
                 {can('tickets.read') ? <TicketsPanel customerId={customer.id} /> : <OpenTickets customer={customer} />}
@@ -283,6 +291,8 @@ function Stat({ label, children }: { label: string; children: React.ReactNode })
 
 function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: () => void }) {
   const subs = customer.subscriptions;
+  // A six-column table scrolls the expiry out of sight on a phone: one card per subscription there.
+  const phone = useMediaQuery('(max-width: 48em)', false, { getInitialValueInEffect: false });
   if (subs === null) {
     return <EmptyState title="Subscriptions are not shown to your role" />;
   }
@@ -302,6 +312,7 @@ function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: (
       />
     );
   }
+  if (phone) return <SubscriptionCards subs={subs} />;
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table verticalSpacing="sm" data-testid="subscriptions-table">
@@ -344,6 +355,52 @@ function SubscriptionsPanel({ customer, onNew }: { customer: Customer; onNew?: (
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+function SubscriptionCards({ subs }: { subs: NonNullable<Customer['subscriptions']> }) {
+  return (
+    <Stack gap="sm" data-testid="subscriptions-table">
+      {subs.map((s) => (
+        <Paper key={s.id} withBorder p="sm" radius="md" data-testid="subscription-row">
+          <Group justify="space-between" align="flex-start" gap="xs" wrap="nowrap">
+            <Text fw={600} style={{ overflowWrap: 'anywhere', minWidth: 0 }}>
+              {s.planName}
+            </Text>
+            <StatusBadge status={s.status} style={{ flexShrink: 0 }} />
+          </Group>
+          <SimpleGrid cols={2} spacing="xs" mt="xs">
+            <div>
+              <Text size="xs" c="dimmed">
+                Expires
+              </Text>
+              <Text size="sm" data-testid="subscription-expiry">
+                {s.expiresAt ? formatDate(s.expiresAt) : '—'}
+              </Text>
+            </div>
+            <div>
+              <Text size="xs" c="dimmed">
+                Started
+              </Text>
+              <Text size="sm">{formatDate(s.startsAt)}</Text>
+            </div>
+            {s.pppoeUsername && (
+              <div style={{ gridColumn: 'span 2', minWidth: 0 }}>
+                <Text size="xs" c="dimmed">
+                  PPPoE user
+                </Text>
+                <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                  {s.pppoeUsername}
+                </Text>
+              </div>
+            )}
+          </SimpleGrid>
+          <Group justify="flex-end" mt="xs">
+            <SubscriptionActions subscription={s} />
+          </Group>
+        </Paper>
+      ))}
+    </Stack>
   );
 }
 

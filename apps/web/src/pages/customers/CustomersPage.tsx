@@ -3,12 +3,11 @@ import { Anchor, Button, Select, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { CUSTOMER_SORTS, CUSTOMER_STATUSES } from '@netflow/contracts';
 import { IconAddressBook, IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { ExportButton } from '../../components/ExportButton';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -16,7 +15,8 @@ import { usePlans } from '../../components/pickers';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { formatDate, formatMoney, humanize } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { oneOf } from '../../lib/useUrlState';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 import { CustomerFormModal } from './CustomerForm';
 
@@ -28,18 +28,21 @@ export default function CustomersPage() {
   const can = useCan();
   const navigate = useNavigate();
   const [createOpen, createModal] = useDisclosure(false);
-  const [url, setUrl] = useUrlState(KEYS);
   const plans = usePlans(false);
 
-  const filters = {
-    search: url.search || undefined,
-    status: oneOf(url.status, CUSTOMER_STATUSES),
-    planId: url.plan || undefined,
-    sort: oneOf(url.sort, CUSTOMER_SORTS) ?? 'createdAt',
-    order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
-  };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.customers.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const { setUrl, filters, filtered, tableProps, searchProps } = useListPage({
+    keys: KEYS,
+    filters: (url) => ({
+      search: url.search || undefined,
+      status: oneOf(url.status, CUSTOMER_STATUSES),
+      planId: url.plan || undefined,
+      sort: oneOf(url.sort, CUSTOMER_SORTS) ?? 'createdAt',
+      order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
+    }),
+    query: (input) => trpc.customers.list.queryOptions(input),
+    limit: 25,
+    sorts: CUSTOMER_SORTS,
+  });
 
   const columns = useMemo<ColumnDef<Customer>[]>(
     () => [
@@ -95,8 +98,6 @@ export default function CustomersPage() {
     [],
   );
 
-  const filtered = Boolean(url.search || url.status || url.plan);
-
   return (
     <>
       <PageHeader
@@ -125,7 +126,7 @@ export default function CustomersPage() {
           </>
         }
       />
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search name, phone, e-mail or account number">
+      <ListToolbar {...searchProps} placeholder="Search name, phone, e-mail or account number">
         <Select
           aria-label="Status"
           placeholder="Any status"
@@ -164,16 +165,10 @@ export default function CustomersPage() {
       </ListToolbar>
       <DataTable
         caption="Customers"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(c) => c.id}
-        sort={{ id: filters.sort, desc: filters.order === 'desc' }}
-        onSortChange={(s) => {
-          if (!s || !(CUSTOMER_SORTS as readonly string[]).includes(s.id)) return;
-          setUrl({ sort: s.id, order: s.desc ? 'desc' : 'asc' });
-        }}
         onRowClick={(c) => void navigate(`/customers/${c.id}`)}
-        pager={pager(list.data?.nextCursor)}
         empty={
           filtered ? (
             <EmptyState title="No customers match" message="Try another search or clear the filters." />

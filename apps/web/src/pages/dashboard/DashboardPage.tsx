@@ -44,6 +44,7 @@ export default function DashboardPage() {
   return (
     <>
       <PageHeader
+        documentTitle="Dashboard"
         title={`${greeting()}, ${user.name.split(' ')[0] ?? user.name}`}
         description={s ? `Figures as of ${formatDateTime(s.generatedAt)}` : 'Your ISP at a glance.'}
       />
@@ -72,9 +73,18 @@ export default function DashboardPage() {
                     testId="stat-active-subscriptions"
                     label="Active subscriptions"
                     value={s.subscriptions.active.toLocaleString()}
-                    hint={`${s.subscriptions.suspended.toLocaleString()} suspended`}
+                    hint={
+                      can('subscriptions.read') ? (
+                        <Anchor component={Link} to="/subscriptions?view=suspended" size="sm" data-testid="stat-suspended-link">
+                          {s.subscriptions.suspended.toLocaleString()} suspended
+                        </Anchor>
+                      ) : (
+                        `${s.subscriptions.suspended.toLocaleString()} suspended`
+                      )
+                    }
                     icon={<IconRouter size={22} />}
                     color="brand"
+                    to={can('subscriptions.read') ? '/subscriptions?view=lapsed' : undefined}
                   />
                 )}
                 {s?.expiringWithin7Days != null && (
@@ -85,6 +95,7 @@ export default function DashboardPage() {
                     hint="Active subscriptions due for renewal"
                     icon={<IconClockExclamation size={22} />}
                     color={s.expiringWithin7Days > 0 ? 'orange' : 'gray'}
+                    to={can('subscriptions.read') ? '/subscriptions?view=expiring' : undefined}
                   />
                 )}
                 {s?.conversion30d && (

@@ -1,13 +1,13 @@
 /** Create or edit a lead; validated by the contracts' lead schema, server field errors on the fields. */
-import { zodResolver } from '@hookform/resolvers/zod';
-import { Autocomplete, Button, Group, Modal, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
+import { Autocomplete, SimpleGrid, TextInput, Textarea } from '@mantine/core';
 import { canAssignOthers, leadCreateInput } from '@netflow/contracts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Controller, useForm } from 'react-hook-form';
+import { useMutation } from '@tanstack/react-query';
+import { Controller } from 'react-hook-form';
 import { useCurrentUser } from '../../auth/AuthContext';
-import { FormAlert } from '../../components/FormAlert';
+import { FormModal, ModalForm, serverErrorsTo, useZodForm } from '../../components/FormModal';
 import { AssigneePicker, PlanPicker } from '../../components/pickers';
-import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
+import { notifySuccess } from '../../lib/forms';
+import { invalidates } from '../../lib/invalidation';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 type Lead = RouterOutputs['leads']['get'];
@@ -27,116 +27,104 @@ export function LeadFormModal({
   onSaved?: (lead: Lead) => void;
 }) {
   return (
-    <Modal opened={opened} onClose={onClose} title={lead ? 'Edit lead' : 'New lead'} size="lg">
-      {opened && <LeadForm lead={lead} onDone={onClose} onSaved={onSaved} />}
-    </Modal>
+    <FormModal opened={opened} onClose={onClose} title={lead ? 'Edit lead' : 'New lead'} size="lg">
+      <LeadForm lead={lead} onDone={onClose} onSaved={onSaved} />
+    </FormModal>
   );
 }
 
 function LeadForm({ lead, onDone, onSaved }: { lead?: Lead; onDone: () => void; onSaved?: (lead: Lead) => void }) {
   const trpc = useTRPC();
   const me = useCurrentUser();
-  const queryClient = useQueryClient();
-  const form = useForm({
-    resolver: zodResolver(leadCreateInput, formParse),
-    defaultValues: {
-      name: lead?.name ?? '',
-      phone: lead?.phone ?? '',
-      email: lead?.email ?? '',
-      address: lead?.address ?? '',
-      location: lead?.location ?? '',
-      source: lead?.source ?? '',
-      planId: lead?.planId ?? null,
-      assigneeId: lead?.assigneeId ?? null,
-      notes: lead?.notes ?? '',
-    },
+  const form = useZodForm(leadCreateInput, {
+    name: lead?.name ?? '',
+    phone: lead?.phone ?? '',
+    email: lead?.email ?? '',
+    address: lead?.address ?? '',
+    location: lead?.location ?? '',
+    source: lead?.source ?? '',
+    planId: lead?.planId ?? null,
+    assigneeId: lead?.assigneeId ?? null,
+    notes: lead?.notes ?? '',
   });
   const { errors } = form.formState;
 
+  const meta = invalidates('leads');
   const onSuccess = (saved: Lead) => {
-    void queryClient.invalidateQueries({ queryKey: trpc.leads.pathKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() });
     notifySuccess(lead ? 'Lead updated' : `Lead ${saved.name} created`);
     onSaved?.(saved);
     onDone();
   };
-  const onError = (error: unknown) => applyServerErrors(error, form.setError, FIELDS);
-  const create = useMutation(trpc.leads.create.mutationOptions({ onSuccess, onError }));
-  const update = useMutation(trpc.leads.update.mutationOptions({ onSuccess, onError }));
-
-  const submit = form.handleSubmit((values) => {
-    if (lead) update.mutate({ id: lead.id, ...values });
-    else create.mutate(values);
-  });
+  const onError = serverErrorsTo(form, FIELDS);
+  const create = useMutation(trpc.leads.create.mutationOptions({ meta, onSuccess, onError }));
+  const update = useMutation(trpc.leads.update.mutationOptions({ meta, onSuccess, onError }));
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack gap="md">
-        <FormAlert errors={errors} />
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Name" required data-autofocus {...form.register('name')} error={errors.name?.message} />
-          <TextInput label="Phone" required type="tel" placeholder="0712345678" {...form.register('phone')} error={errors.phone?.message} />
-          <TextInput label="E-mail" type="email" {...form.register('email')} error={errors.email?.message} />
+    <ModalForm
+      form={form}
+      onSubmit={(values) => {
+        if (lead) update.mutate({ id: lead.id, ...values });
+        else create.mutate(values);
+      }}
+      onCancel={onDone}
+      submitLabel={lead ? 'Save changes' : 'Create lead'}
+      pending={create.isPending || update.isPending}
+    >
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput label="Name" required data-autofocus {...form.register('name')} error={errors.name?.message} />
+        <TextInput label="Phone" required type="tel" placeholder="0712345678" {...form.register('phone')} error={errors.phone?.message} />
+        <TextInput label="E-mail" type="email" {...form.register('email')} error={errors.email?.message} />
+        <Controller
+          control={form.control}
+          name="source"
+          render={({ field }) => (
+            <Autocomplete
+              label="Source"
+              placeholder="Where did they hear of us?"
+              data={SOURCES}
+              value={field.value ?? ''}
+              onChange={field.onChange}
+              onBlur={field.onBlur}
+              ref={field.ref}
+              error={errors.source?.message}
+            />
+          )}
+        />
+        <TextInput label="Address" placeholder="Estate, street, house" {...form.register('address')} error={errors.address?.message} />
+        <TextInput label="Location" placeholder="Area or GPS pin" {...form.register('location')} error={errors.location?.message} />
+        <Controller
+          control={form.control}
+          name="planId"
+          render={({ field }) => (
+            <PlanPicker
+              label="Interested in plan"
+              value={field.value}
+              onChange={field.onChange}
+              onBlur={field.onBlur}
+              ref={field.ref}
+              error={errors.planId?.message}
+            />
+          )}
+        />
+        {canAssignOthers(me.role, 'leads') && (
           <Controller
             control={form.control}
-            name="source"
+            name="assigneeId"
             render={({ field }) => (
-              <Autocomplete
-                label="Source"
-                placeholder="Where did they hear of us?"
-                data={SOURCES}
-                value={field.value ?? ''}
-                onChange={field.onChange}
-                onBlur={field.onBlur}
-                ref={field.ref}
-                error={errors.source?.message}
-              />
-            )}
-          />
-          <TextInput label="Address" placeholder="Estate, street, house" {...form.register('address')} error={errors.address?.message} />
-          <TextInput label="Location" placeholder="Area or GPS pin" {...form.register('location')} error={errors.location?.message} />
-          <Controller
-            control={form.control}
-            name="planId"
-            render={({ field }) => (
-              <PlanPicker
-                label="Interested in plan"
+              <AssigneePicker
+                label="Assigned to"
+                work="leads"
                 value={field.value}
                 onChange={field.onChange}
                 onBlur={field.onBlur}
                 ref={field.ref}
-                error={errors.planId?.message}
+                error={errors.assigneeId?.message}
               />
             )}
           />
-          {canAssignOthers(me.role, 'leads') && (
-            <Controller
-              control={form.control}
-              name="assigneeId"
-              render={({ field }) => (
-                <AssigneePicker
-                  label="Assigned to"
-                  work="leads"
-                  value={field.value}
-                  onChange={field.onChange}
-                  onBlur={field.onBlur}
-                  ref={field.ref}
-                  error={errors.assigneeId?.message}
-                />
-              )}
-            />
-          )}
-        </SimpleGrid>
-        <Textarea label="Notes" autosize minRows={3} maxRows={8} {...form.register('notes')} error={errors.notes?.message} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending || update.isPending}>
-            {lead ? 'Save changes' : 'Create lead'}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+        )}
+      </SimpleGrid>
+      <Textarea label="Notes" autosize minRows={3} maxRows={8} {...form.register('notes')} error={errors.notes?.message} />
+    </ModalForm>
   );
 }

@@ -3,12 +3,11 @@ import { Anchor, Button, Group, Select, Stack, Text, TextInput } from '@mantine/
 import { useDisclosure } from '@mantine/hooks';
 import { LEAD_SORTS, LEAD_STATUSES } from '@netflow/contracts';
 import { IconPlus, IconTargetArrow } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { ExportButton } from '../../components/ExportButton';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
@@ -16,7 +15,8 @@ import { AssigneeFilter, usePlans } from '../../components/pickers';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { dayEndIso, dayStartIso, formatDate, formatRelative } from '../../lib/format';
-import { assigneeParam, oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { assigneeParam, oneOf } from '../../lib/useUrlState';
 import { useTRPC } from '../../trpc';
 import { LeadFormModal } from './LeadForm';
 import { STAGE_LABELS, type Lead } from './leadActions';
@@ -29,21 +29,24 @@ export default function LeadsPage() {
   const can = useCan();
   const navigate = useNavigate();
   const [createOpen, createModal] = useDisclosure(false);
-  const [url, setUrl] = useUrlState(KEYS);
   const plans = usePlans(false);
 
-  const filters = {
-    search: url.search || undefined,
-    status: oneOf(url.status, LEAD_STATUSES),
-    assignee: assigneeParam(url.assignee),
-    planId: url.plan || undefined,
-    createdFrom: dayStartIso(url.from),
-    createdTo: dayEndIso(url.to),
-    sort: oneOf(url.sort, LEAD_SORTS) ?? 'createdAt',
-    order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
-  };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.leads.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const { url, setUrl, filters, filtered, tableProps, searchProps } = useListPage({
+    keys: KEYS,
+    filters: (url) => ({
+      search: url.search || undefined,
+      status: oneOf(url.status, LEAD_STATUSES),
+      assignee: assigneeParam(url.assignee),
+      planId: url.plan || undefined,
+      createdFrom: dayStartIso(url.from),
+      createdTo: dayEndIso(url.to),
+      sort: oneOf(url.sort, LEAD_SORTS) ?? 'createdAt',
+      order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
+    }),
+    query: (input) => trpc.leads.list.queryOptions(input),
+    limit: 25,
+    sorts: LEAD_SORTS,
+  });
 
   const columns = useMemo<ColumnDef<Lead>[]>(
     () => [
@@ -102,8 +105,6 @@ export default function LeadsPage() {
     [],
   );
 
-  const filtered = Boolean(url.search || url.status || url.assignee || url.plan || url.from || url.to);
-
   return (
     <>
       <PageHeader
@@ -136,7 +137,7 @@ export default function LeadsPage() {
           </>
         }
       />
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search name, phone or e-mail">
+      <ListToolbar {...searchProps} placeholder="Search name, phone or e-mail">
         <Select
           aria-label="Stage"
           placeholder="All stages"
@@ -189,16 +190,10 @@ export default function LeadsPage() {
       </ListToolbar>
       <DataTable
         caption="Leads"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(l) => l.id}
-        sort={{ id: filters.sort, desc: filters.order === 'desc' }}
-        onSortChange={(s) => {
-          if (!s || !(LEAD_SORTS as readonly string[]).includes(s.id)) return;
-          setUrl({ sort: s.id, order: s.desc ? 'desc' : 'asc' });
-        }}
         onRowClick={(l) => void navigate(`/leads/${l.id}`)}
-        pager={pager(list.data?.nextCursor)}
         empty={
           filtered ? (
             <EmptyState title="No leads match" message="Try other filters or clear the search." />

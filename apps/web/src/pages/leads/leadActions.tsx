@@ -4,15 +4,16 @@
  */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
-import { leadConvertInput, leadSetStatusInput, type LeadStatus } from '@netflow/contracts';
+import { LEAD_STATUSES, leadConvertInput, leadSetStatusInput, type LeadStatus } from '@netflow/contracts';
 import { IconCircleCheck } from '@tabler/icons-react';
-import { useMutation, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { hashKey, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 import { FormAlert } from '../../components/FormAlert';
 import { PlanPicker } from '../../components/pickers';
 import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
 import { humanize } from '../../lib/format';
+import { invalidates } from '../../lib/invalidation';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 export type Lead = RouterOutputs['leads']['get'];
@@ -20,24 +21,21 @@ type LeadPage = RouterOutputs['leads']['list'];
 
 export { NEXT_STAGE, STAGE_LABELS } from './stages';
 
-function statusFilterOf(key: QueryKey): LeadStatus | undefined | null {
-  const meta = key[1];
-  if (meta && typeof meta === 'object' && 'input' in meta && meta.input && typeof meta.input === 'object') {
-    const input = meta.input as { status?: LeadStatus };
-    return input.status;
-  }
-  return null;
-}
-
 export function useSetLeadStatus() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const listKey = trpc.leads.list.pathKey();
   return useMutation(
     trpc.leads.setStatus.mutationOptions({
+      meta: invalidates('leads'),
       onMutate: async (vars) => {
-        await queryClient.cancelQueries({ queryKey: trpc.leads.pathKey() });
-        const lists = queryClient.getQueriesData<LeadPage>({ queryKey: listKey });
+        await queryClient.cancelQueries(trpc.leads.pathFilter());
+        const lists = queryClient.getQueriesData<LeadPage>(trpc.leads.list.pathFilter());
+        // The lists narrowed to one stage, found with tRPC's own (partial-input) filters rather than
+        // by reading the layout of its query keys.
+        const stageOf = new Map<string, LeadStatus>();
+        for (const stage of LEAD_STATUSES) {
+          for (const [key] of queryClient.getQueriesData(trpc.leads.list.queryFilter({ status: stage }))) stageOf.set(hashKey(key), stage);
+        }
         const detailKey = trpc.leads.get.queryKey({ id: vars.id });
         const detail = queryClient.getQueryData<Lead>(detailKey);
         const moved = detail ?? lists.flatMap(([, page]) => page?.items ?? []).find((l) => l.id === vars.id);
@@ -50,9 +48,9 @@ export function useSetLeadStatus() {
           };
           for (const [key, page] of lists) {
             if (!page) continue;
-            const filter = statusFilterOf(key);
+            const filter = stageOf.get(hashKey(key));
             let items = page.items;
-            if (filter === undefined || filter === null) items = items.map((l) => (l.id === vars.id ? updated : l));
+            if (filter === undefined) items = items.map((l) => (l.id === vars.id ? updated : l));
             else if (filter === vars.status) items = [updated, ...items.filter((l) => l.id !== vars.id)];
             else items = items.filter((l) => l.id !== vars.id);
             queryClient.setQueryData<LeadPage>(key, { ...page, items });
@@ -69,10 +67,9 @@ export function useSetLeadStatus() {
         notifyError(error, 'The lead was not moved');
       },
       onSuccess: (lead) => notifySuccess(`${lead.name} is now ${humanize(lead.status).toLowerCase()}`),
-      onSettled: (_data, _error, vars) => {
-        void queryClient.invalidateQueries({ queryKey: trpc.leads.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.activities.list.queryKey({ leadId: vars.id }) });
-        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() });
+      // After a failure the optimistic move was rolled back: re-read what the server holds.
+      onSettled: (_data, error) => {
+        if (error) void queryClient.invalidateQueries(trpc.leads.pathFilter());
       },
     }),
   );
@@ -148,12 +145,9 @@ function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
   });
   const convert = useMutation(
     trpc.leads.convert.mutationOptions({
+      meta: invalidates('conversion'),
       onSuccess: (result) => {
         queryClient.setQueryData(trpc.leads.get.queryKey({ id: lead.id }), result.lead);
-        void queryClient.invalidateQueries({ queryKey: trpc.leads.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.customers.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.activities.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() });
         notifySuccess(`Account ${result.accountNumber} opened`, `${lead.name} is now a customer`);
       },
       onError: (error) => applyServerErrors(error, form.setError, ['planId']),

@@ -1,5 +1,7 @@
-/** Payments: record money received, reverse a mistaken one, assign an unmatched one to its customer. */
-import { zodResolver } from '@hookform/resolvers/zod';
+/**
+ * Payments: record money received, reverse a mistaken one, assign an unmatched one to its customer
+ * (with suggestions), move a mis-assigned one to the right customer, export CSV.
+ */
 import {
   Alert,
   Anchor,
@@ -7,7 +9,6 @@ import {
   Button,
   Group,
   Menu,
-  Modal,
   SegmentedControl,
   Select,
   Stack,
@@ -18,24 +19,28 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { PAYMENT_METHODS, PAYMENT_SORTS, PAYMENT_STATUSES, assignPaymentInput, reversePaymentInput } from '@netflow/contracts';
-import { IconArrowBackUp, IconCash, IconDots, IconLink, IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { IconArrowBackUp, IconArrowsExchange, IconCash, IconDots, IconLink, IconPlus } from '@tabler/icons-react';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import { Controller } from 'react-hook-form';
 import { Link } from 'react-router';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
-import { FormAlert } from '../../components/FormAlert';
+import { DataTable } from '../../components/DataTable';
+import { FormModal, ModalForm, serverErrorsTo, useZodForm } from '../../components/FormModal';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
 import { CustomerPicker } from '../../components/pickers';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
-import { applyServerErrors, formParse, notifySuccess } from '../../lib/forms';
+import { notifySuccess } from '../../lib/forms';
+import { invalidates } from '../../lib/invalidation';
 import { dayEndIso, dayStartIso, formatDateTime, formatMoney, humanize } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { oneOf } from '../../lib/useUrlState';
 import { useTRPC, type RouterOutputs } from '../../trpc';
+import { ExportButton } from '../../components/ExportButton';
+import { MovePaymentForm, PaymentSuggestions } from './MovePayment';
 import { METHOD_LABELS, RecordPaymentModal } from './RecordPaymentModal';
 
 type Payment = RouterOutputs['payments']['list']['items'][number];
@@ -46,21 +51,26 @@ export default function PaymentsPage() {
   const [recordOpen, recordModal] = useDisclosure(false);
   const [reversing, setReversing] = useState<Payment | null>(null);
   const [assigning, setAssigning] = useState<Payment | null>(null);
-  const [url, setUrl] = useUrlState(['search', 'status', 'method', 'from', 'to', 'sort', 'order'] as const);
-  const filters = {
-    search: url.search || undefined,
-    status: oneOf(url.status, PAYMENT_STATUSES),
-    method: oneOf(url.method, PAYMENT_METHODS),
-    paidFrom: dayStartIso(url.from),
-    paidTo: dayEndIso(url.to),
-    sort: oneOf(url.sort, PAYMENT_SORTS) ?? 'paidAt',
-    order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
-  };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.payments.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const [moving, setMoving] = useState<Payment | null>(null);
+  const { url, setUrl, filters, tableProps, searchProps } = useListPage({
+    keys: ['search', 'status', 'method', 'from', 'to', 'sort', 'order'] as const,
+    filters: (url) => ({
+      search: url.search || undefined,
+      status: oneOf(url.status, PAYMENT_STATUSES),
+      method: oneOf(url.method, PAYMENT_METHODS),
+      paidFrom: dayStartIso(url.from),
+      paidTo: dayEndIso(url.to),
+      sort: oneOf(url.sort, PAYMENT_SORTS) ?? 'paidAt',
+      order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
+    }),
+    query: (input) => trpc.payments.list.queryOptions(input),
+    limit: 25,
+    sorts: PAYMENT_SORTS,
+  });
   const unmatched = useQuery(trpc.payments.list.queryOptions({ status: 'unmatched', limit: 1 }));
   const canReverse = can('payments.reverse');
   const canAssign = can('payments.assign');
+  const canMove = can('payments.move');
 
   const columns = useMemo<ColumnDef<Payment>[]>(
     () => [
@@ -158,7 +168,8 @@ export default function PaymentsPage() {
           const p = row.original;
           const assignable = canAssign && p.status === 'unmatched';
           const reversible = canReverse && p.status !== 'reversed';
-          if (!assignable && !reversible) return null;
+          const movable = canMove && p.status === 'applied';
+          if (!assignable && !reversible && !movable) return null;
           return (
             <Group justify="flex-end" gap={4} wrap="nowrap">
               {assignable && (
@@ -172,7 +183,7 @@ export default function PaymentsPage() {
                   Assign
                 </Button>
               )}
-              {reversible && (
+              {(reversible || movable) && (
                 <Menu position="bottom-end" withinPortal>
                   <Menu.Target>
                     <ActionIcon variant="subtle" color="gray" aria-label={`More actions for payment ${p.reference}`}>
@@ -180,9 +191,16 @@ export default function PaymentsPage() {
                     </ActionIcon>
                   </Menu.Target>
                   <Menu.Dropdown>
-                    <Menu.Item color="red" leftSection={<IconArrowBackUp size={14} />} onClick={() => setReversing(p)}>
-                      Reverse payment
-                    </Menu.Item>
+                    {movable && (
+                      <Menu.Item leftSection={<IconArrowsExchange size={14} />} onClick={() => setMoving(p)}>
+                        Move to another customer
+                      </Menu.Item>
+                    )}
+                    {reversible && (
+                      <Menu.Item color="red" leftSection={<IconArrowBackUp size={14} />} onClick={() => setReversing(p)}>
+                        Reverse payment
+                      </Menu.Item>
+                    )}
                   </Menu.Dropdown>
                 </Menu>
               )}
@@ -191,7 +209,7 @@ export default function PaymentsPage() {
         },
       },
     ],
-    [canAssign, canReverse],
+    [canAssign, canReverse, canMove],
   );
 
   const unmatchedCount = unmatched.data?.items.length ?? 0;
@@ -202,11 +220,26 @@ export default function PaymentsPage() {
         title="Payments"
         description="Money received by M-Pesa, cash and bank, matched to customers by account number."
         actions={
-          can('payments.record') && (
-            <Button leftSection={<IconPlus size={16} />} onClick={recordModal.open}>
-              Record payment
-            </Button>
-          )
+          <>
+            {can('payments.export') && (
+              <ExportButton
+                path="/api/payments/export"
+                filename="payments"
+                params={{
+                  search: filters.search,
+                  status: filters.status,
+                  method: filters.method,
+                  paidFrom: filters.paidFrom,
+                  paidTo: filters.paidTo,
+                }}
+              />
+            )}
+            {can('payments.record') && (
+              <Button leftSection={<IconPlus size={16} />} onClick={recordModal.open}>
+                Record payment
+              </Button>
+            )}
+          </>
         }
       />
       {canAssign && unmatchedCount > 0 && filters.status !== 'unmatched' && (
@@ -219,7 +252,7 @@ export default function PaymentsPage() {
           </Group>
         </Alert>
       )}
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search reference or account typed">
+      <ListToolbar {...searchProps} placeholder="Search reference, account typed, payer name or phone">
         <SegmentedControl
           aria-label="Status"
           value={filters.status ?? 'all'}
@@ -251,15 +284,9 @@ export default function PaymentsPage() {
       </ListToolbar>
       <DataTable
         caption="Payments"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(p) => p.id}
-        sort={{ id: filters.sort, desc: filters.order === 'desc' }}
-        onSortChange={(s) => {
-          if (!s || !(PAYMENT_SORTS as readonly string[]).includes(s.id)) return;
-          setUrl({ sort: s.id, order: s.desc ? 'desc' : 'asc' });
-        }}
-        pager={pager(list.data?.nextCursor)}
         minWidth={980}
         empty={
           <EmptyState
@@ -270,112 +297,94 @@ export default function PaymentsPage() {
         }
       />
       <RecordPaymentModal opened={recordOpen} onClose={recordModal.close} />
-      <Modal opened={reversing !== null} onClose={() => setReversing(null)} title="Reverse payment">
+      <FormModal opened={reversing !== null} onClose={() => setReversing(null)} title="Reverse payment">
         {reversing && <ReverseForm payment={reversing} onClose={() => setReversing(null)} />}
-      </Modal>
-      <Modal opened={assigning !== null} onClose={() => setAssigning(null)} title="Assign payment to a customer">
+      </FormModal>
+      <FormModal opened={moving !== null} onClose={() => setMoving(null)} title="Move payment to another customer">
+        {moving && <MovePaymentForm payment={moving} onClose={() => setMoving(null)} />}
+      </FormModal>
+      <FormModal opened={assigning !== null} onClose={() => setAssigning(null)} title="Assign payment to a customer">
         {assigning && <AssignForm payment={assigning} onClose={() => setAssigning(null)} />}
-      </Modal>
+      </FormModal>
     </>
   );
 }
 
-function useInvalidateMoney() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return () => {
-    for (const key of [trpc.payments.pathKey(), trpc.customers.pathKey(), trpc.subscriptions.pathKey(), trpc.dashboard.pathKey()]) {
-      void queryClient.invalidateQueries({ queryKey: key });
-    }
-  };
-}
-
 function ReverseForm({ payment, onClose }: { payment: Payment; onClose: () => void }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateMoney();
-  const form = useForm({ resolver: zodResolver(reversePaymentInput, formParse), defaultValues: { id: payment.id, reason: '' } });
+  const form = useZodForm(reversePaymentInput, { id: payment.id, reason: '' });
   const { errors } = form.formState;
   const reverse = useMutation(
     trpc.payments.reverse.mutationOptions({
+      meta: invalidates('money'),
       onSuccess: (p) => {
-        invalidate();
         notifySuccess(`${formatMoney(p.amountCents)} (${p.reference}) reversed`);
         onClose();
       },
-      onError: (error) => applyServerErrors(error, form.setError, ['reason']),
+      onError: serverErrorsTo(form, ['reason']),
     }),
   );
   return (
-    <form noValidate onSubmit={form.handleSubmit((v) => reverse.mutate(v))}>
-      <Stack>
-        <Text size="sm">
-          Reversing {formatMoney(payment.amountCents)} ({payment.reference}) undoes its effect: the renewal it paid for is taken back.
-        </Text>
-        <FormAlert errors={errors} />
-        <Textarea label="Reason" required data-autofocus autosize minRows={2} {...form.register('reason')} error={errors.reason?.message} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" color="red" loading={reverse.isPending}>
-            Reverse payment
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      form={form}
+      onSubmit={(v) => reverse.mutate(v)}
+      onCancel={onClose}
+      submitLabel="Reverse payment"
+      submitColor="red"
+      pending={reverse.isPending}
+    >
+      <Text size="sm">
+        Reversing {formatMoney(payment.amountCents)} ({payment.reference}) undoes its effect: the renewal it paid for is taken back.
+      </Text>
+      <Textarea label="Reason" required data-autofocus autosize minRows={2} {...form.register('reason')} error={errors.reason?.message} />
+    </ModalForm>
   );
 }
 
 function AssignForm({ payment, onClose }: { payment: Payment; onClose: () => void }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateMoney();
-  const form = useForm({
-    resolver: zodResolver(assignPaymentInput, formParse),
-    defaultValues: { id: payment.id, customerId: undefined, accountNumber: undefined },
-  });
+  const [pickedLabel, setPickedLabel] = useState<string>();
+  const form = useZodForm(assignPaymentInput, { id: payment.id, customerId: undefined, accountNumber: undefined });
   const { errors } = form.formState;
   const assign = useMutation(
     trpc.payments.assign.mutationOptions({
+      meta: invalidates('money'),
       onSuccess: (p) => {
-        invalidate();
         notifySuccess(`${formatMoney(p.amountCents)} applied to ${p.customerName ?? 'the customer'}`, 'Payment assigned');
         onClose();
       },
-      onError: (error) => applyServerErrors(error, form.setError, ['customerId', 'accountNumber']),
+      onError: serverErrorsTo(form, ['customerId', 'accountNumber']),
     }),
   );
   return (
-    <form noValidate onSubmit={form.handleSubmit((v) => assign.mutate(v))}>
-      <Stack>
-        <Text size="sm">
-          {formatMoney(payment.amountCents)} by {METHOD_LABELS[payment.method]} ({payment.reference}); the payer typed “
-          {payment.accountReference ?? '—'}”. Choose the customer it belongs to; their subscription is renewed.
-        </Text>
-        <FormAlert errors={errors} />
-        <Controller
-          control={form.control}
-          name="customerId"
-          render={({ field }) => (
-            <CustomerPicker
-              label="Customer"
-              required
-              data-autofocus
-              value={field.value ?? null}
-              onChange={(v) => field.onChange(v ?? undefined)}
-              ref={field.ref}
-              error={errors.customerId?.message ?? errors.accountNumber?.message}
-            />
-          )}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={assign.isPending}>
-            Assign and apply
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm form={form} onSubmit={(v) => assign.mutate(v)} onCancel={onClose} submitLabel="Assign and apply" pending={assign.isPending}>
+      <Text size="sm">
+        {formatMoney(payment.amountCents)} by {METHOD_LABELS[payment.method]} ({payment.reference}); the payer typed “
+        {payment.accountReference ?? '—'}”. Choose the customer it belongs to; their subscription is renewed.
+      </Text>
+      <PaymentSuggestions
+        paymentId={payment.id}
+        onPick={(id, label) => {
+          setPickedLabel(label);
+          form.setValue('customerId', id, { shouldValidate: true });
+        }}
+      />
+      <Controller
+        control={form.control}
+        name="customerId"
+        render={({ field }) => (
+          <CustomerPicker
+            label="Customer"
+            required
+            data-autofocus
+            initialLabel={pickedLabel}
+            value={field.value ?? null}
+            onChange={(v) => field.onChange(v ?? undefined)}
+            ref={field.ref}
+            error={errors.customerId?.message ?? errors.accountNumber?.message}
+          />
+        )}
+      />
+    </ModalForm>
   );
 }

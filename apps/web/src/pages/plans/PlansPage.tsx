@@ -1,10 +1,8 @@
 /** Plans: what the ISP sells. Everyone with plans.read sees them; managers and admins change them. */
-import { zodResolver } from '@hookform/resolvers/zod';
 import {
   ActionIcon,
   Button,
   Group,
-  Modal,
   NumberInput,
   SegmentedControl,
   Select,
@@ -17,21 +15,23 @@ import {
 } from '@mantine/core';
 import { PLAN_SORTS, PLAN_TYPES, createPlanInput } from '@netflow/contracts';
 import { IconArrowDown, IconArrowUp, IconEdit, IconPackage, IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState, type Ref } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import { Controller } from 'react-hook-form';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
-import { FormAlert } from '../../components/FormAlert';
+import { DataTable } from '../../components/DataTable';
+import { FormModal, ModalForm, serverErrorsTo, useZodForm } from '../../components/FormModal';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
 import { MoneyInput } from '../../components/pickers';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
-import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
+import { notifyError, notifySuccess } from '../../lib/forms';
+import { invalidates } from '../../lib/invalidation';
 import { formatMoney, formatSpeed } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { oneOf } from '../../lib/useUrlState';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 
 type Plan = RouterOutputs['plans']['list']['items'][number];
@@ -41,17 +41,20 @@ export default function PlansPage() {
   const trpc = useTRPC();
   const can = useCan();
   const manage = can('plans.manage');
-  const [url, setUrl] = useUrlState(['search', 'type', 'active', 'sort', 'order'] as const);
   const [editing, setEditing] = useState<Plan | 'new' | null>(null);
-  const filters = {
-    search: url.search || undefined,
-    type: oneOf(url.type, PLAN_TYPES),
-    active: oneOf(url.active, ['true', 'false'] as const),
-    sort: oneOf(url.sort, PLAN_SORTS) ?? 'priceCents',
-    order: url.order === 'desc' ? ('desc' as const) : ('asc' as const),
-  };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.plans.list.queryOptions({ ...filters, cursor, limit: 50 }), placeholderData: keepPreviousData });
+  const { setUrl, filters, filtered, tableProps, searchProps } = useListPage({
+    keys: ['search', 'type', 'active', 'sort', 'order'] as const,
+    filters: (url) => ({
+      search: url.search || undefined,
+      type: oneOf(url.type, PLAN_TYPES),
+      active: oneOf(url.active, ['true', 'false'] as const),
+      sort: oneOf(url.sort, PLAN_SORTS) ?? 'priceCents',
+      order: url.order === 'desc' ? ('desc' as const) : ('asc' as const),
+    }),
+    query: (input) => trpc.plans.list.queryOptions(input),
+    limit: 50,
+    sorts: PLAN_SORTS,
+  });
 
   const columns = useMemo<ColumnDef<Plan>[]>(
     () => [
@@ -146,7 +149,7 @@ export default function PlansPage() {
           )
         }
       />
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search plans">
+      <ListToolbar {...searchProps} placeholder="Search plans">
         <SegmentedControl
           aria-label="Type"
           value={filters.type ?? 'all'}
@@ -172,38 +175,31 @@ export default function PlansPage() {
       </ListToolbar>
       <DataTable
         caption="Plans"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(p) => p.id}
-        sort={{ id: filters.sort, desc: filters.order === 'desc' }}
-        onSortChange={(s) => {
-          if (!s || !(PLAN_SORTS as readonly string[]).includes(s.id)) return;
-          setUrl({ sort: s.id, order: s.desc ? 'desc' : 'asc' });
-        }}
-        pager={pager(list.data?.nextCursor)}
         minWidth={760}
         empty={
           <EmptyState
             icon={<IconPackage size={26} stroke={1.5} />}
-            title={url.search || url.type || url.active ? 'No plans match' : 'No plans yet'}
+            title={filtered ? 'No plans match' : 'No plans yet'}
             message={manage ? 'Create the packages you sell, with their speed, price and validity.' : undefined}
           />
         }
       />
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New plan' : 'Edit plan'} size="lg">
-        {editing !== null && <PlanForm plan={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
-      </Modal>
+      <FormModal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New plan' : 'Edit plan'} size="lg">
+        <PlanForm plan={editing === 'new' || editing === null ? undefined : editing} onClose={() => setEditing(null)} />
+      </FormModal>
     </>
   );
 }
 
 function ActiveToggle({ plan }: { plan: Plan }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const update = useMutation(
     trpc.plans.update.mutationOptions({
+      meta: invalidates('plans'),
       onSuccess: (p) => {
-        void queryClient.invalidateQueries({ queryKey: trpc.plans.pathKey() });
         notifySuccess(`${p.name} is ${p.active ? 'on sale' : 'retired'}`);
       },
       onError: (error) => notifyError(error),
@@ -254,155 +250,143 @@ const PLAN_FIELDS = ['name', 'type', 'downloadKbps', 'uploadKbps', 'priceCents',
 
 function PlanForm({ plan, onClose }: { plan?: Plan; onClose: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const form = useForm({
-    resolver: zodResolver(createPlanInput, formParse),
-    defaultValues: {
-      name: plan?.name ?? '',
-      type: plan?.type ?? 'pppoe',
-      downloadKbps: plan?.downloadKbps,
-      uploadKbps: plan?.uploadKbps,
-      priceCents: plan?.priceCents,
-      validityDays: plan?.validityDays ?? 30,
-      active: plan?.active ?? true,
-      routerProfile: plan?.routerProfile ?? '',
-    },
+  const form = useZodForm(createPlanInput, {
+    name: plan?.name ?? '',
+    type: plan?.type ?? 'pppoe',
+    downloadKbps: plan?.downloadKbps,
+    uploadKbps: plan?.uploadKbps,
+    priceCents: plan?.priceCents,
+    validityDays: plan?.validityDays ?? 30,
+    active: plan?.active ?? true,
+    routerProfile: plan?.routerProfile ?? '',
   });
   const { errors } = form.formState;
+  const meta = invalidates('plans');
   const onSuccess = (p: Plan) => {
-    void queryClient.invalidateQueries({ queryKey: trpc.plans.pathKey() });
     notifySuccess(plan ? `${p.name} saved` : `${p.name} created`);
     onClose();
   };
-  const onError = (error: unknown) => applyServerErrors(error, form.setError, PLAN_FIELDS);
-  const create = useMutation(trpc.plans.create.mutationOptions({ onSuccess, onError }));
-  const update = useMutation(trpc.plans.update.mutationOptions({ onSuccess, onError }));
+  const onError = serverErrorsTo(form, PLAN_FIELDS);
+  const create = useMutation(trpc.plans.create.mutationOptions({ meta, onSuccess, onError }));
+  const update = useMutation(trpc.plans.update.mutationOptions({ meta, onSuccess, onError }));
   return (
-    <form
-      noValidate
-      onSubmit={form.handleSubmit((values) => {
+    <ModalForm
+      form={form}
+      onSubmit={(values) => {
         if (plan) update.mutate({ id: plan.id, ...values });
         else create.mutate(values);
-      })}
+      }}
+      onCancel={onClose}
+      submitLabel={plan ? 'Save plan' : 'Create plan'}
+      pending={create.isPending || update.isPending}
     >
-      <Stack>
-        <FormAlert errors={errors} />
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          placeholder="e.g. Home 10 Mbps"
-          {...form.register('name')}
-          error={errors.name?.message}
-        />
+      <TextInput
+        label="Name"
+        required
+        data-autofocus
+        placeholder="e.g. Home 10 Mbps"
+        {...form.register('name')}
+        error={errors.name?.message}
+      />
+      <Controller
+        control={form.control}
+        name="type"
+        render={({ field }) => (
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="plan-type-label">
+              Type
+            </Text>
+            <SegmentedControl
+              aria-labelledby="plan-type-label"
+              value={field.value}
+              onChange={field.onChange}
+              data={PLAN_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))}
+              style={{ alignSelf: 'flex-start' }}
+            />
+          </Stack>
+        )}
+      />
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <Controller
           control={form.control}
-          name="type"
+          name="downloadKbps"
           render={({ field }) => (
-            <Stack gap={4}>
-              <Text size="sm" fw={500} id="plan-type-label">
-                Type
-              </Text>
-              <SegmentedControl
-                aria-labelledby="plan-type-label"
-                value={field.value}
-                onChange={field.onChange}
-                data={PLAN_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))}
-                style={{ alignSelf: 'flex-start' }}
-              />
-            </Stack>
-          )}
-        />
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <Controller
-            control={form.control}
-            name="downloadKbps"
-            render={({ field }) => (
-              <RateInput
-                label="Download"
-                required
-                value={field.value}
-                onChange={field.onChange}
-                ref={field.ref}
-                error={errors.downloadKbps?.message}
-              />
-            )}
-          />
-          <Controller
-            control={form.control}
-            name="uploadKbps"
-            render={({ field }) => (
-              <RateInput
-                label="Upload"
-                required
-                value={field.value}
-                onChange={field.onChange}
-                ref={field.ref}
-                error={errors.uploadKbps?.message}
-              />
-            )}
-          />
-          <Controller
-            control={form.control}
-            name="priceCents"
-            render={({ field }) => (
-              <MoneyInput
-                label="Price"
-                required
-                value={field.value}
-                onChange={field.onChange}
-                ref={field.ref}
-                error={errors.priceCents?.message}
-              />
-            )}
-          />
-          <Controller
-            control={form.control}
-            name="validityDays"
-            render={({ field }) => (
-              <NumberInput
-                label="Validity"
-                suffix=" days"
-                required
-                min={1}
-                max={366}
-                allowDecimal={false}
-                value={field.value ?? ''}
-                onChange={(v) => field.onChange(typeof v === 'number' ? v : undefined)}
-                ref={field.ref}
-                error={errors.validityDays?.message}
-              />
-            )}
-          />
-        </SimpleGrid>
-        <TextInput
-          label="Router profile"
-          description="The MikroTik PPP or hotspot user profile subscribers get (e.g. 10M); blank: the router's default"
-          autoComplete="off"
-          {...form.register('routerProfile')}
-          error={errors.routerProfile?.message}
-        />
-        <Controller
-          control={form.control}
-          name="active"
-          render={({ field }) => (
-            <Switch
-              label="On sale"
-              description="Retired plans stay on existing subscriptions but cannot be sold"
-              checked={field.value ?? true}
-              onChange={(e) => field.onChange(e.currentTarget.checked)}
+            <RateInput
+              label="Download"
+              required
+              value={field.value}
+              onChange={field.onChange}
+              ref={field.ref}
+              error={errors.downloadKbps?.message}
             />
           )}
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending || update.isPending}>
-            {plan ? 'Save plan' : 'Create plan'}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+        <Controller
+          control={form.control}
+          name="uploadKbps"
+          render={({ field }) => (
+            <RateInput
+              label="Upload"
+              required
+              value={field.value}
+              onChange={field.onChange}
+              ref={field.ref}
+              error={errors.uploadKbps?.message}
+            />
+          )}
+        />
+        <Controller
+          control={form.control}
+          name="priceCents"
+          render={({ field }) => (
+            <MoneyInput
+              label="Price"
+              required
+              value={field.value}
+              onChange={field.onChange}
+              ref={field.ref}
+              error={errors.priceCents?.message}
+            />
+          )}
+        />
+        <Controller
+          control={form.control}
+          name="validityDays"
+          render={({ field }) => (
+            <NumberInput
+              label="Validity"
+              suffix=" days"
+              required
+              min={1}
+              max={366}
+              allowDecimal={false}
+              value={field.value ?? ''}
+              onChange={(v) => field.onChange(typeof v === 'number' ? v : undefined)}
+              ref={field.ref}
+              error={errors.validityDays?.message}
+            />
+          )}
+        />
+      </SimpleGrid>
+      <TextInput
+        label="Router profile"
+        description="The MikroTik PPP or hotspot user profile subscribers get (e.g. 10M); blank: the router's default"
+        autoComplete="off"
+        {...form.register('routerProfile')}
+        error={errors.routerProfile?.message}
+      />
+      <Controller
+        control={form.control}
+        name="active"
+        render={({ field }) => (
+          <Switch
+            label="On sale"
+            description="Retired plans stay on existing subscriptions but cannot be sold"
+            checked={field.value ?? true}
+            onChange={(e) => field.onChange(e.currentTarget.checked)}
+          />
+        )}
+      />
+    </ModalForm>
   );
 }

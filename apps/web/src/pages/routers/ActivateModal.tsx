@@ -8,6 +8,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { notifyError, notifySuccess } from '../../lib/forms';
 import { useTRPC, type RouterOutputs } from '../../trpc';
+import { invalidates } from '../../lib/invalidation';
 
 type Activated = RouterOutputs['subscriptions']['activate'];
 
@@ -45,6 +46,7 @@ function ActivateForm({
   const [activated, setActivated] = useState<Activated | null>(null);
   const activate = useMutation(
     trpc.subscriptions.activate.mutationOptions({
+      meta: invalidates('billing'),
       onSuccess: (s) => {
         onDone();
         notifySuccess(`${s.planName} is now ${s.status}`, 'Activate');

@@ -3,13 +3,14 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Menu, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { createSubscriptionInput, type Permission, type SubscriptionStatus } from '@netflow/contracts';
 import { IconBan, IconDots, IconPlayerPause, IconPlayerPlay, IconPower } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useCan } from '../../auth/AuthContext';
 import { FormAlert } from '../../components/FormAlert';
 import { PlanPicker } from '../../components/pickers';
 import { applyServerErrors, emptyAsUndefined, formParse, notifyError, notifySuccess } from '../../lib/forms';
+import { invalidates } from '../../lib/invalidation';
 import { useTRPC } from '../../trpc';
 import { ActivateModal } from '../routers/ActivateModal';
 
@@ -17,9 +18,26 @@ type Action = 'activate' | 'suspend' | 'restore' | 'cancel';
 
 const ACTIONS: Record<
   Action,
-  { label: string; from: SubscriptionStatus[]; permission: Permission; icon: typeof IconPower; color?: string; confirm?: string }
+  {
+    label: string;
+    from: SubscriptionStatus[];
+    permission: Permission;
+    icon: typeof IconPower;
+    color?: string;
+    confirm?: string;
+    /** Whether the confirmation asks for an (optional) reason for the audit trail. */
+    askReason?: boolean;
+  }
 > = {
-  activate: { label: 'Activate', from: ['pending'], permission: 'subscriptions.provision', icon: IconPower },
+  activate: {
+    label: 'Activate',
+    from: ['pending'],
+    permission: 'subscriptions.provision',
+    icon: IconPower,
+    // Staff asked for a second step: a mis-tap started billing and provisioned a line not yet installed.
+    confirm: 'The connection is provisioned on the router and the first period starts now, to be paid from the balance.',
+    askReason: false,
+  },
   suspend: {
     label: 'Suspend',
     from: ['active'],
@@ -39,16 +57,6 @@ const ACTIONS: Record<
   },
 };
 
-function useInvalidateBilling() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return () => {
-    for (const key of [trpc.subscriptions.pathKey(), trpc.customers.pathKey(), trpc.dashboard.pathKey(), trpc.activities.pathKey()]) {
-      void queryClient.invalidateQueries({ queryKey: key });
-    }
-  };
-}
-
 /** The actions the signed-in role may take on a subscription in its current status. */
 export function SubscriptionActions({
   subscription,
@@ -57,7 +65,6 @@ export function SubscriptionActions({
 }) {
   const trpc = useTRPC();
   const can = useCan();
-  const invalidate = useInvalidateBilling();
   const [confirming, setConfirming] = useState<Action | null>(null);
   const [activating, setActivating] = useState(false);
   // With routers registered, activation asks which one serves the line; without, it is one click.
@@ -68,7 +75,7 @@ export function SubscriptionActions({
   const choosesRouter = (routerOptions.data?.items.length ?? 0) > 0;
   const [reason, setReason] = useState('');
   const options = {
-    onSuccess: () => invalidate(),
+    meta: invalidates('billing'),
     onError: (error: unknown) => notifyError(error),
   };
   const mutations = {
@@ -131,7 +138,7 @@ export function SubscriptionActions({
           </Menu.Dropdown>
         </Menu>
       )}
-      <ActivateModal subscription={subscription} opened={activating} onClose={() => setActivating(false)} onDone={invalidate} />
+      <ActivateModal subscription={subscription} opened={activating} onClose={() => setActivating(false)} onDone={() => undefined} />
       <Modal
         opened={confirming !== null}
         onClose={() => setConfirming(null)}
@@ -146,19 +153,26 @@ export function SubscriptionActions({
           >
             <Stack>
               <Text size="sm">{ACTIONS[confirming].confirm}</Text>
-              <Textarea
-                label="Reason"
-                description="Optional; kept in the audit trail"
-                value={reason}
-                maxLength={500}
-                onChange={(e) => setReason(e.currentTarget.value)}
-                data-autofocus
-              />
+              {ACTIONS[confirming].askReason !== false && (
+                <Textarea
+                  label="Reason"
+                  description="Optional; kept in the audit trail"
+                  value={reason}
+                  maxLength={500}
+                  onChange={(e) => setReason(e.currentTarget.value)}
+                  data-autofocus
+                />
+              )}
               <Group justify="flex-end">
                 <Button variant="default" onClick={() => setConfirming(null)}>
                   Back
                 </Button>
-                <Button type="submit" color={ACTIONS[confirming].color} loading={mutations[confirming].isPending}>
+                <Button
+                  type="submit"
+                  color={ACTIONS[confirming].color}
+                  loading={mutations[confirming].isPending}
+                  data-autofocus={ACTIONS[confirming].askReason === false ? true : undefined}
+                >
                   {ACTIONS[confirming].label}
                 </Button>
               </Group>
@@ -180,7 +194,6 @@ export function NewSubscriptionModal({ opened, onClose, customerId }: { opened: 
 
 function NewSubscriptionForm({ customerId, onClose }: { customerId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateBilling();
   const form = useForm({
     resolver: zodResolver(createSubscriptionInput, formParse),
     defaultValues: { customerId, planId: '', pppoeUsername: undefined },
@@ -188,8 +201,8 @@ function NewSubscriptionForm({ customerId, onClose }: { customerId: string; onCl
   const { errors } = form.formState;
   const create = useMutation(
     trpc.subscriptions.create.mutationOptions({
+      meta: invalidates('billing'),
       onSuccess: (s) => {
-        invalidate();
         notifySuccess(`${s.planName} added as pending; activate it once the connection is ready.`, 'Subscription created');
         onClose();
       },

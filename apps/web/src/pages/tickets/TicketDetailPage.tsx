@@ -15,7 +15,8 @@ import { AssigneePicker } from '../../components/pickers';
 import { PriorityBadge, StatusBadge } from '../../components/StatusBadge';
 import { EmptyState, PageLoader } from '../../components/states';
 import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
-import { formatDateTime, formatRelative, humanize, initials } from '../../lib/format';
+import { formatDateTime, formatRelative, humanize, initials, ticketNumber } from '../../lib/format';
+import { invalidates } from '../../lib/invalidation';
 import { useTRPC, type RouterInputs, type RouterOutputs } from '../../trpc';
 
 type Ticket = RouterOutputs['tickets']['get'];
@@ -64,14 +65,16 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
         if (context?.previous) queryClient.setQueryData(context.key, context.previous);
         notifyError(error, 'The ticket was not changed');
       },
-      onSuccess: () => notifySuccess('Ticket updated'),
-      onSettled: () => {
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() });
+      // After a failure the optimistic change was rolled back: re-read what the server holds.
+      onSettled: (_data, error) => {
+        if (error) void queryClient.invalidateQueries(trpc.tickets.pathFilter());
       },
+      meta: invalidates('tickets'),
+      onSuccess: () => notifySuccess('Ticket updated'),
     }),
   );
   const change = (patch: Omit<RouterInputs['tickets']['update'], 'id'>) => update.mutate({ id: ticket.id, ...patch });
+  const customer = useQuery({ ...trpc.customers.get.queryOptions({ id: ticket.customerId }), enabled: can('customers.read') });
   const nextStatuses = TICKET_TRANSITIONS[ticket.status];
 
   return (
@@ -194,6 +197,14 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
               <DetailList
                 items={[
                   {
+                    label: 'Ticket',
+                    value: (
+                      <Text ff="monospace" size="sm" data-testid="ticket-number">
+                        {ticketNumber(ticket.id)}
+                      </Text>
+                    ),
+                  },
+                  {
                     label: 'Name',
                     value: can('customers.read') ? (
                       <Anchor component={Link} to={`/customers/${ticket.customerId}`} size="sm">
@@ -211,6 +222,15 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
                       </Text>
                     ),
                   },
+                  // Staff call the customer back from here; the phone comes with the customer record.
+                  {
+                    label: 'Phone',
+                    value: customer.data?.phone && (
+                      <Anchor href={`tel:${customer.data.phone}`} size="sm" data-testid="ticket-customer-phone">
+                        {customer.data.phone}
+                      </Anchor>
+                    ),
+                  },
                   { label: 'Resolved', value: ticket.resolvedAt ? formatDateTime(ticket.resolvedAt) : null },
                 ]}
               />
@@ -224,15 +244,12 @@ function TicketDetail({ ticket }: { ticket: Ticket }) {
 
 function CommentForm({ ticketId }: { ticketId: string }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const form = useForm({ resolver: zodResolver(addTicketCommentInput, formParse), defaultValues: { id: ticketId, body: '' } });
   const { errors } = form.formState;
   const add = useMutation(
     trpc.tickets.addComment.mutationOptions({
-      onSuccess: () => {
-        form.reset({ id: ticketId, body: '' });
-        void queryClient.invalidateQueries({ queryKey: trpc.tickets.get.queryKey({ id: ticketId }) });
-      },
+      meta: invalidates('tickets'),
+      onSuccess: () => form.reset({ id: ticketId, body: '' }),
       onError: (error) => applyServerErrors(error, form.setError, ['body']),
     }),
   );

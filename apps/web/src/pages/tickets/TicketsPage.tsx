@@ -3,18 +3,18 @@ import { Anchor, Button, Select, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES } from '@netflow/contracts';
 import { IconLifebuoy, IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useCan } from '../../auth/AuthContext';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
 import { PriorityBadge, StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
 import { formatRelative, humanize } from '../../lib/format';
-import { assigneeParam, oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { assigneeParam, oneOf } from '../../lib/useUrlState';
 import { AssigneeFilter } from '../../components/pickers';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 import { NewTicketModal } from './NewTicketModal';
@@ -26,17 +26,20 @@ export default function TicketsPage() {
   const can = useCan();
   const navigate = useNavigate();
   const [createOpen, createModal] = useDisclosure(false);
-  const [url, setUrl] = useUrlState(['search', 'status', 'priority', 'assignee', 'sort', 'order'] as const);
-  const filters = {
-    search: url.search || undefined,
-    status: oneOf(url.status, TICKET_STATUSES),
-    priority: oneOf(url.priority, TICKET_PRIORITIES),
-    assignee: assigneeParam(url.assignee),
-    sort: oneOf(url.sort, TICKET_SORTS) ?? 'createdAt',
-    order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
-  };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.tickets.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const { setUrl, filters, filtered, tableProps, searchProps } = useListPage({
+    keys: ['search', 'status', 'priority', 'assignee', 'sort', 'order'] as const,
+    filters: (url) => ({
+      search: url.search || undefined,
+      // Open tickets unless the person asks for another status, or for all of them (`status=all`).
+      status: url.status === 'all' ? undefined : (oneOf(url.status, TICKET_STATUSES) ?? 'open'),
+      priority: oneOf(url.priority, TICKET_PRIORITIES),
+      assignee: assigneeParam(url.assignee),
+      sort: oneOf(url.sort, TICKET_SORTS) ?? 'createdAt',
+      order: url.order === 'asc' ? ('asc' as const) : ('desc' as const),
+    }),
+    query: (input) => trpc.tickets.list.queryOptions(input),
+    sorts: TICKET_SORTS,
+  });
 
   const columns = useMemo<ColumnDef<Ticket>[]>(
     () => [
@@ -91,15 +94,15 @@ export default function TicketsPage() {
           )
         }
       />
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search subjects">
+      <ListToolbar {...searchProps} placeholder="Search subjects">
         <Select
           aria-label="Status"
-          placeholder="Any status"
-          clearable
+          allowDeselect={false}
           w={140}
-          data={TICKET_STATUSES.map((s) => ({ value: s, label: humanize(s) }))}
-          value={filters.status ?? null}
-          onChange={(status) => setUrl({ status })}
+          data={[{ value: 'all', label: 'Any status' }, ...TICKET_STATUSES.map((s) => ({ value: s, label: humanize(s) }))]}
+          value={filters.status ?? 'all'}
+          // Open is the default and stays out of the URL.
+          onChange={(status) => setUrl({ status: status === 'open' ? null : status })}
         />
         <Select
           aria-label="Priority"
@@ -114,20 +117,14 @@ export default function TicketsPage() {
       </ListToolbar>
       <DataTable
         caption="Tickets"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(t) => t.id}
-        sort={{ id: filters.sort, desc: filters.order === 'desc' }}
-        onSortChange={(s) => {
-          if (!s || !(TICKET_SORTS as readonly string[]).includes(s.id)) return;
-          setUrl({ sort: s.id, order: s.desc ? 'desc' : 'asc' });
-        }}
         onRowClick={(t) => void navigate(`/tickets/${t.id}`)}
-        pager={pager(list.data?.nextCursor)}
         empty={
           <EmptyState
             icon={<IconLifebuoy size={26} stroke={1.5} />}
-            title={url.search || url.status || url.priority || url.assignee ? 'No tickets match' : 'No tickets'}
+            title={filtered ? 'No tickets match' : 'No tickets'}
             message="When customers report problems, their tickets queue up here."
           />
         }

@@ -3,7 +3,6 @@
  * code, shown once, that the person uses at /activate to set their own password), change roles,
  * disable and reset others' passwords.
  */
-import { zodResolver } from '@hookform/resolvers/zod';
 import {
   ActionIcon,
   Alert,
@@ -38,20 +37,23 @@ import {
   IconUserOff,
   IconUsersGroup,
 } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import { Controller } from 'react-hook-form';
 import { useCan, useCurrentUser } from '../../auth/AuthContext';
-import { DataTable, useCursorPager, pageQueryProps } from '../../components/DataTable';
-import { FormAlert } from '../../components/FormAlert';
+import { DataTable } from '../../components/DataTable';
+import { useConfirm } from '../../components/ConfirmDialog';
+import { FormModal, ModalForm, useZodForm } from '../../components/FormModal';
 import { ListToolbar } from '../../components/ListToolbar';
 import { PageHeader } from '../../components/PageHeader';
 import { StatusBadge } from '../../components/StatusBadge';
 import { EmptyState } from '../../components/states';
-import { applyServerErrors, emptyAsUndefined, formParse, notifyError, notifySuccess } from '../../lib/forms';
+import { applyServerErrors, emptyAsUndefined, notifyError, notifySuccess } from '../../lib/forms';
+import { invalidates } from '../../lib/invalidation';
 import { formatDate, formatRelative, humanize, initials } from '../../lib/format';
-import { oneOf, useUrlState } from '../../lib/useUrlState';
+import { useListPage } from '../../lib/useListPage';
+import { oneOf } from '../../lib/useUrlState';
 import { useTRPC, type RouterInputs, type RouterOutputs } from '../../trpc';
 import { ResetMfaAction } from './ResetMfaAction';
 
@@ -74,22 +76,23 @@ export default function UsersPage() {
   const [createOpen, createModal] = useDisclosure(false);
   const [resetting, setResetting] = useState<StaffUser | null>(null);
   const [approving, setApproving] = useState<StaffUser | null>(null);
-  const [url, setUrl] = useUrlState(['search', 'status', 'role'] as const);
-  const filters = { search: url.search || undefined, status: oneOf(url.status, USER_STATUSES), role: oneOf(url.role, ROLES) };
-  const { cursor, pager } = useCursorPager(JSON.stringify(filters));
-  const list = useQuery({ ...trpc.users.list.queryOptions({ ...filters, cursor, limit: 25 }), placeholderData: keepPreviousData });
+  const { setUrl, filters, tableProps, searchProps } = useListPage({
+    keys: ['search', 'status', 'role'] as const,
+    filters: (url) => ({ search: url.search || undefined, status: oneOf(url.status, USER_STATUSES), role: oneOf(url.role, ROLES) }),
+    query: (input) => trpc.users.list.queryOptions(input),
+  });
   const pending = useQuery(trpc.users.list.queryOptions({ status: 'pending', limit: 100 }));
-  const queryClient = useQueryClient();
   const update = useMutation(
     trpc.users.update.mutationOptions({
+      meta: invalidates('users'),
       onSuccess: (u) => {
-        void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
         notifySuccess(`${u.name}: ${humanize(u.role)}, ${u.status}`);
       },
       onError: (error) => notifyError(error, 'The account was not changed'),
     }),
   );
   const change = (patch: RouterInputs['users']['update']) => update.mutate(patch);
+  const [confirm, confirmDialog] = useConfirm();
 
   const columns = useMemo<ColumnDef<StaffUser>[]>(
     () => [
@@ -131,7 +134,21 @@ export default function UsersPage() {
               allowDeselect={false}
               data={ROLES.map((r) => ({ value: r, label: humanize(r) }))}
               value={row.original.role}
-              onChange={(role) => role && role !== row.original.role && change({ id: row.original.id, role: role as Role })}
+              onChange={(role) => {
+                if (!role || role === row.original.role) return;
+                const u = row.original;
+                confirm({
+                  title: `Change the role of ${u.name}?`,
+                  message: (
+                    <>
+                      {u.name} becomes <strong>{humanize(role)}</strong> ({ROLE_HINTS[role as Role].toLowerCase()}) instead of{' '}
+                      {humanize(u.role)}. Their sessions continue with the new role.
+                    </>
+                  ),
+                  confirmLabel: `Make ${humanize(role).toLowerCase()}`,
+                  onConfirm: () => change({ id: u.id, role: role as Role }),
+                });
+              }}
               disabled={update.isPending}
             />
           ) : (
@@ -221,7 +238,7 @@ export default function UsersPage() {
     ],
     // `change` only calls the mutation; re-create the columns when its pending state flips.
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `change` is a new function every render
-    [manage, me.id, update.isPending],
+    [manage, me.id, update.isPending, confirm],
   );
 
   const pendingCount = pending.data?.items.length ?? 0;
@@ -251,7 +268,7 @@ export default function UsersPage() {
           </Group>
         </Alert>
       )}
-      <ListToolbar search={url.search} onSearch={(search) => setUrl({ search })} placeholder="Search name, e-mail or phone">
+      <ListToolbar {...searchProps} placeholder="Search name, e-mail or phone">
         <Select
           aria-label="Status"
           placeholder="Any status"
@@ -273,18 +290,17 @@ export default function UsersPage() {
       </ListToolbar>
       <DataTable
         caption="Users"
-        {...pageQueryProps(list)}
+        {...tableProps}
         columns={columns}
         getRowId={(u) => u.id}
-        pager={pager(list.data?.nextCursor)}
         minWidth={860}
         empty={
           <EmptyState icon={<IconUsersGroup size={26} stroke={1.5} />} title="Nobody matches" message="Try another search or filter." />
         }
       />
-      <Modal opened={createOpen} onClose={createModal.close} title="New staff member" size="lg">
-        {createOpen && <CreateUserForm onClose={createModal.close} />}
-      </Modal>
+      <FormModal opened={createOpen} onClose={createModal.close} title="New staff member" size="lg">
+        <CreateUserForm onClose={createModal.close} />
+      </FormModal>
       <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={resetting ? `Reset password of ${resetting.name}` : ''}>
         {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
       </Modal>
@@ -295,6 +311,7 @@ export default function UsersPage() {
       >
         {approving && <ApproveRequest user={approving} onClose={() => setApproving(null)} />}
       </Modal>
+      {confirmDialog}
     </>
   );
 }
@@ -303,18 +320,21 @@ const USER_FIELDS = ['name', 'email', 'phone', 'role', 'password'] as const;
 
 function CreateUserForm({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const form = useForm({
-    resolver: zodResolver(createUserInput, formParse),
-    defaultValues: { name: '', email: '', phone: undefined, role: 'sales' as const, password: '', replacePendingRequest: false },
+  const form = useZodForm(createUserInput, {
+    name: '',
+    email: '',
+    phone: undefined,
+    role: 'sales',
+    password: '',
+    replacePendingRequest: false,
   });
   const { errors } = form.formState;
   // Offered only once the server says a pending request holds the e-mail or phone.
   const [pendingConflict, setPendingConflict] = useState(false);
   const create = useMutation(
     trpc.users.create.mutationOptions({
+      meta: invalidates('users'),
       onSuccess: (u) => {
-        void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
         notifySuccess(`${u.name} can sign in now as ${humanize(u.role).toLowerCase()}.`, 'Account created');
         onClose();
       },
@@ -325,71 +345,59 @@ function CreateUserForm({ onClose }: { onClose: () => void }) {
     }),
   );
   return (
-    <form noValidate onSubmit={form.handleSubmit((v) => create.mutate(v))}>
-      <Stack>
-        <FormAlert errors={errors} />
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Full name" required data-autofocus {...form.register('name')} error={errors.name?.message} />
-          <TextInput label="E-mail" type="email" required autoComplete="off" {...form.register('email')} error={errors.email?.message} />
-          <TextInput
-            label="Phone"
-            type="tel"
-            description="Optional, 10 digits"
-            {...form.register('phone', emptyAsUndefined)}
-            error={errors.phone?.message}
-          />
-          <Controller
-            control={form.control}
-            name="role"
-            render={({ field }) => (
-              <Select
-                label="Role"
-                required
-                allowDeselect={false}
-                data={ROLES.map((r) => ({ value: r, label: humanize(r) }))}
-                value={field.value}
-                onChange={(v) => field.onChange(v ?? 'sales')}
-                ref={field.ref}
-                description={ROLE_HINTS[field.value]}
-                error={errors.role?.message}
-              />
-            )}
-          />
-        </SimpleGrid>
-        <PasswordInput
-          label="Initial password"
-          description="8–128 characters, not a common password. Share it privately; they can change it under Profile."
-          required
-          autoComplete="new-password"
-          {...form.register('password')}
-          error={errors.password?.message}
+    <ModalForm form={form} onSubmit={(v) => create.mutate(v)} onCancel={onClose} submitLabel="Create account" pending={create.isPending}>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput label="Full name" required data-autofocus {...form.register('name')} error={errors.name?.message} />
+        <TextInput label="E-mail" type="email" required autoComplete="off" {...form.register('email')} error={errors.email?.message} />
+        <TextInput
+          label="Phone"
+          type="tel"
+          description="Optional, 10 digits"
+          {...form.register('phone', emptyAsUndefined)}
+          error={errors.phone?.message}
         />
-        {pendingConflict && (
-          <Checkbox
-            label="Replace the pending request"
-            description="The request is deleted (and audited); this account takes its e-mail and phone."
-            {...form.register('replacePendingRequest')}
-          />
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create account
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+        <Controller
+          control={form.control}
+          name="role"
+          render={({ field }) => (
+            <Select
+              label="Role"
+              required
+              allowDeselect={false}
+              data={ROLES.map((r) => ({ value: r, label: humanize(r) }))}
+              value={field.value}
+              onChange={(v) => field.onChange(v ?? 'sales')}
+              ref={field.ref}
+              description={ROLE_HINTS[field.value]}
+              error={errors.role?.message}
+            />
+          )}
+        />
+      </SimpleGrid>
+      <PasswordInput
+        label="Initial password"
+        description="8–128 characters, not a common password. Share it privately; they can change it under Profile."
+        required
+        autoComplete="new-password"
+        {...form.register('password')}
+        error={errors.password?.message}
+      />
+      {pendingConflict && (
+        <Checkbox
+          label="Replace the pending request"
+          description="The request is deleted (and audited); this account takes its e-mail and phone."
+          {...form.register('replacePendingRequest')}
+        />
+      )}
+    </ModalForm>
   );
 }
 
 function ResetPassword({ user, onClose }: { user: StaffUser; onClose: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const reset = useMutation(
     trpc.users.resetPassword.mutationOptions({
-      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() }),
+      meta: invalidates('users'),
     }),
   );
   if (reset.isSuccess) {
@@ -451,11 +459,10 @@ function activationLink(email: string): string {
 
 function ApproveRequest({ user, onClose }: { user: StaffUser; onClose: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const [role, setRole] = useState<Role>(user.role);
   const approve = useMutation(
     trpc.users.approve.mutationOptions({
-      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() }),
+      meta: invalidates('users'),
     }),
   );
   if (approve.isSuccess) {
