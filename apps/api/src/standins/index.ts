@@ -1,7 +1,3 @@
-/** Loopback stand-ins for the external services (tests and local runs), one file each. */
-export { startRouterOsStandIn, type RouterOsStandIn, type StandInFailure, type RecordedRequest } from './routeros';
-export { startDevStandIns } from './dev';
-export { startAfricasTalkingStandin, type AfricasTalkingStandin, type AtFailure } from './africastalking';
 /**
  * `STANDINS=on` (development only; config refuses it in production): start the loopback stand-ins
  * of the external services before the server reads its configuration, and point the server at them,
@@ -9,7 +5,13 @@ export { startAfricasTalkingStandin, type AfricasTalkingStandin, type AtFailure 
  * environment variables that aim the server at it. Add a stand-in by adding an entry to STANDINS.
  */
 import { randomBytes } from 'node:crypto';
+import { startAfricasTalkingStandin } from './africastalking';
 import { startDarajaStandin } from './daraja';
+
+// Loopback stand-ins for the external services (tests and local runs), one file each.
+export { startRouterOsStandIn, type RouterOsStandIn, type StandInFailure, type RecordedRequest } from './routeros';
+export { startDevStandIns } from './dev';
+export { startAfricasTalkingStandin, type AfricasTalkingStandin, type AtFailure } from './africastalking';
 
 type Env = Record<string, string | undefined>;
 
@@ -27,6 +29,20 @@ export interface StandinEntry {
 }
 
 export const STANDINS: StandinEntry[] = [
+  {
+    name: 'africastalking',
+    async start(env): Promise<StartedStandin> {
+      // Only when no real provider was chosen: SMS then go to a local Africa's Talking, not the log.
+      if (env.SMS_PROVIDER && env.SMS_PROVIDER !== 'log')
+        return { env: {}, note: `SMS_PROVIDER=${env.SMS_PROVIDER}: no SMS stand-in`, close: async () => {} };
+      const at = await startAfricasTalkingStandin();
+      return {
+        env: { SMS_PROVIDER: 'africastalking', AT_USERNAME: at.username, AT_API_KEY: at.apiKey, AT_BASE_URL: at.url },
+        note: `Africa's Talking stand-in at ${at.url}: receipts, reminders and notices are sent there (and shown on the customer timeline)`,
+        close: () => at.close(),
+      };
+    },
+  },
   {
     name: 'daraja',
     async start(env, serverOrigin) {
