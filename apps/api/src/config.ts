@@ -94,6 +94,8 @@ const envSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(72),
+  /** How long a user row that authenticated may be reused (PostgreSQL server only; 0: never). */
+  AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   SUBSCRIPTION_GRACE_HOURS: z.coerce
     .number()
     .int()
@@ -215,6 +217,13 @@ export interface Config {
   /** How long an activation code issued by an admin's approval stays usable. */
   activation: { ttlHours: number };
   subscriptionGraceHours: number;
+  /**
+   * Seconds a user row that authenticated a request may be reused by later requests of this
+   * instance (AUTH_CACHE_SECONDS, default 30; 0 turns the cache off). Only on the PostgreSQL
+   * server, where every change to a user is announced to all instances (LISTEN/NOTIFY) and evicts
+   * it at once; the expiry is a backstop.
+   */
+  authCacheSeconds: number;
   /** RouterOS REST client: how long to wait for an answer before the call counts as failed. */
   routeros: { timeoutMs: number };
   webDistDir: string;
@@ -497,6 +506,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     activation: { ttlHours: env.ACCOUNT_ACTIVATION_HOURS },
     subscriptionGraceHours: env.SUBSCRIPTION_GRACE_HOURS,
+    authCacheSeconds: env.AUTH_CACHE_SECONDS,
     routeros: { timeoutMs: env.ROUTEROS_TIMEOUT_MS },
     webDistDir: env.WEB_DIST_DIR ? path.resolve(env.WEB_DIST_DIR) : defaultWebDist(),
     demoData: env.DEMO_DATA,

@@ -11,7 +11,7 @@ import type { Config } from './config';
 import { JOBS, SCHEDULES, wireListeners } from './wiring';
 import { useEncryptionKeys } from './lib/secrets';
 import { createLogger } from './logger';
-import { createTokenService } from './modules/auth';
+import { createTokenService, listenForUserChanges, UserCache } from './modules/auth';
 import { auditChain } from './modules/audit';
 import { jobQueue } from './modules/jobs';
 import csvExports from './plugins/csv-exports';
@@ -68,7 +68,14 @@ export async function buildServer({ config, db, logStream }: BuildServerOptions)
 
   const security = await createSecurity(config, app.log);
   app.addHook('onClose', async () => security.close());
-  app.decorate('services', { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt), security });
+  // Users that authenticated recently, evicted on every instance by the database's notifications.
+  const userCache =
+    db.kind === 'postgres' && db.url && config.authCacheSeconds > 0 ? new UserCache(config.authCacheSeconds * 1000) : undefined;
+  if (userCache && db.url) {
+    const stop = listenForUserChanges(db.url, userCache, app.log);
+    app.addHook('onClose', stop);
+  }
+  app.decorate('services', { db: db.db, dbKind: db.kind, config, tokens: createTokenService(config.jwt), security, userCache });
   // First, so every audit row this process writes is signed with AUDIT_KEY; logs chain checkpoints.
   await app.register(auditChain);
 

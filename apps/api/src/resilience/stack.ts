@@ -23,7 +23,8 @@ export interface Api {
 
 /** An API instance on `databaseUrl` (migrated), listening on a free port. */
 export async function startApi(databaseUrl: string, overrides: Record<string, string> = {}): Promise<Api> {
-  const config = testConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...overrides });
+  // As in production: the user cache on (every instance evicts on the database's notification).
+  const config = testConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', AUTH_CACHE_SECONDS: '30', ...overrides });
   const db = await createDatabase({ url: databaseUrl, maxConnections: 10 });
   await db.migrate();
   let out = '';

@@ -48,6 +48,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     RATE_LIMIT_USER_PER_MINUTE: '100000',
     // No role must enrol in two-step sign-in unless a test says so (tests sign in as admins throughout).
     MFA_REQUIRED_ROLES: '',
+    // Off by default: tests change users behind an app's back (callers, direct updates) and then
+    // expect its next request to see it; the cache's own tests and the resilience suite turn it on.
+    AUTH_CACHE_SECONDS: '0',
     ...overrides,
   });
 }

@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config';
-import type { TokenService } from '../modules/auth';
+import type { AuthRow, TokenService, UserCache } from '../modules/auth';
 import type { Security } from '../security';
 import type { Actor, CurrentUser } from '../lib/actor';
 
@@ -23,6 +23,8 @@ export interface AppServices {
   tokens: TokenService;
   /** Rate limiter and its counters (shared by every request of this instance). */
   security: Security;
+  /** Users that authenticated recently (PostgreSQL server only; see modules/auth/user-cache.ts). */
+  userCache?: UserCache;
 }
 
 /** A request's context: the services, and the request's actor (so it can be passed to services as is). */
@@ -53,6 +55,7 @@ export function createContextInner(opts: InnerContextOptions): Context {
     config: opts.config,
     tokens: opts.tokens,
     security: opts.security,
+    ...(opts.userCache ? { userCache: opts.userCache } : {}),
     user: opts.user ?? null,
     tokenExpiresAt: null,
     requestId: opts.requestId ?? 'internal',
@@ -69,11 +72,8 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** Resolves a bearer token to an active user whose sessions it may still open, or null. */
-export async function authenticate(services: AppServices, token: string | null) {
-  if (!token) return null;
-  const claims = await services.tokens.verify(token);
-  if (!claims) return null;
+async function loadAuthRow(services: AppServices, id: string): Promise<AuthRow | undefined> {
+  const mark = services.userCache?.mark() ?? 0;
   const [row] = await services.db
     .select({
       id: users.id,
@@ -85,8 +85,18 @@ export async function authenticate(services: AppServices, token: string | null) 
       mfaEnabledAt: users.mfaEnabledAt,
     })
     .from(users)
-    .where(eq(users.id, claims.userId))
+    .where(eq(users.id, id))
     .limit(1);
+  if (row) services.userCache?.store(row, mark);
+  return row;
+}
+
+/** Resolves a bearer token to an active user whose sessions it may still open, or null. */
+export async function authenticate(services: AppServices, token: string | null) {
+  if (!token) return null;
+  const claims = await services.tokens.verify(token);
+  if (!claims) return null;
+  const row = services.userCache?.get(claims.userId) ?? (await loadAuthRow(services, claims.userId));
   if (!row || row.status !== 'active') return null;
   if (claims.issuedAtMs < row.sessionsValidAfter.getTime()) return null;
   const user: CurrentUser = { id: row.id, name: row.name, email: row.email, role: row.role, mfaEnabled: row.mfaEnabledAt !== null };

@@ -67,8 +67,12 @@ export const middleware = t.middleware;
  * Turns a domain error thrown by a service into its tRPC code (and so its HTTP status), and applies
  * the REST success status declared in a procedure's meta.
  */
-const transport = t.middleware(async ({ ctx, meta, next }) => {
+const transport = t.middleware(async ({ ctx, meta, next, type }) => {
   const result = await next();
+  // A write through this instance (a logout, a role change, a disabled account…) has committed:
+  // this instance's user cache forgets everything before answering, so its own next request never
+  // sees the old row; other instances evict on the database's notification (modules/auth/user-cache.ts).
+  if (type === 'mutation') ctx.userCache?.clear();
   if (!result.ok && isDomainError(result.error.cause)) throw toTRPCError(result.error.cause);
   if (result.ok && meta?.successStatus) ctx.http.status = meta.successStatus;
   return result;

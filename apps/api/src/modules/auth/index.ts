@@ -21,3 +21,4 @@ export { burnVerification, hashPassword, HASH_OPTIONS, needsRehash, passwordWork
 export { passwordProblem, withPasswordPolicy } from './password-policy';
 export { mfaEnabledFor, mfaRequiredFor, resetMfa } from './mfa';
 export { createTokenService, type TokenClaims, type TokenService } from './tokens';
+export { listenForUserChanges, UserCache, USERS_CHANNEL, type AuthRow } from './user-cache';
