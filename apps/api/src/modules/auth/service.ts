@@ -45,7 +45,9 @@ export interface AuthDeps {
 
 type UserRow = typeof users.$inferSelect;
 
-export function toPublicUser(row: UserRow): PublicUser {
+export function toPublicUser(
+  row: Pick<UserRow, 'id' | 'name' | 'email' | 'phone' | 'role' | 'status' | 'lastLoginAt' | 'createdAt'>,
+): PublicUser {
   return {
     id: row.id,
     name: row.name,
@@ -364,7 +366,22 @@ export async function activate(db: Database, actor: Actor, input: ActivateInput,
 }
 
 export async function getPublicUser(db: Database, id: string): Promise<{ user: PublicUser; mfaEnabled: boolean }> {
-  const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  // Only what the answer shows: the password hash and sealed secrets never leave the database here.
+  const [row] = await db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      phone: users.phone,
+      role: users.role,
+      status: users.status,
+      lastLoginAt: users.lastLoginAt,
+      createdAt: users.createdAt,
+      mfaEnabledAt: users.mfaEnabledAt,
+    })
+    .from(users)
+    .where(eq(users.id, id))
+    .limit(1);
   if (!row) throw unauthenticated();
   return { user: toPublicUser(row), mfaEnabled: row.mfaEnabledAt !== null };
 }
