@@ -13,6 +13,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createTestApp } from '../test/harness';
+import { z } from 'zod';
+import { defineJob, enqueue } from '../modules/jobs';
+
+const alertsTestJob = defineJob({ name: 'alerts-test', schema: z.object({}), run: async () => {} });
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -58,13 +62,9 @@ describe('deploy/prometheus/alerts.yml', () => {
   beforeAll(async () => {
     t = await createTestApp({ METRICS_TOKEN: TOKEN });
     const db = t.db.db;
-    // Stand-ins for the tables the job queue (pg-boss) and provisioning add, when not there yet.
-    await db.execute(sql`create schema if not exists pgboss`);
-    await db.execute(
-      sql`create table if not exists pgboss.job (id uuid primary key default gen_random_uuid(), name text not null, state text not null)`,
-    );
-    await db.execute(sql`insert into pgboss.job (name, state) values ('alerts-test', 'failed')`);
-    await db.execute(sql`alter table subscriptions add column if not exists provisioning_state text`);
+    // A failed job in the real queue (pg-boss's tables come with the migrations).
+    const id = await enqueue(db, alertsTestJob, {});
+    await db.execute(sql`update pgboss.job set state = 'failed' where id = ${id}::uuid`);
     // Some traffic: a page, an unknown path, a failed sign-in.
     const user = await t.createUser();
     await t.app.inject({ method: 'GET', url: '/api/leads', headers: { authorization: `Bearer ${await t.tokenFor(user)}` } });

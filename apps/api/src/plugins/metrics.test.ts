@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCustomer, insertPlan, insertSubscription } from '../test/fixtures';
 import { createTestApp, TEST_PASSWORD } from '../test/harness';
 import { bearerMatches } from './metrics';
+import { z } from 'zod';
+import { defineJob, enqueue } from '../modules/jobs';
+
+const metricsTestJob = defineJob({ name: 'sms', schema: z.object({ n: z.number() }), run: async () => {} });
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
@@ -177,17 +181,16 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     expect(sample(text, 'netflow_payments', { status: 'reversed', method: 'cash' })).toBe(1);
     expect(text).toContain('netflow_db_pool_max_connections{engine="');
 
-    // Stand-ins for what the job queue (pg-boss) and provisioning add; a fresh app probes anew.
+    // What the job queue (pg-boss) and provisioning hold; a fresh app probes anew.
     const other = await createTestApp({ METRICS_TOKEN: TOKEN });
     try {
       const db = other.db.db;
       expect(await scrape(other)).not.toMatch(/^netflow_jobs\{/m);
-      await db.execute(sql`create schema if not exists pgboss`);
+      // Real queue rows (pg-boss's tables come with the migrations): three jobs, one of them failed.
+      for (const n of [1, 2, 3]) await enqueue(db, metricsTestJob, { n });
       await db.execute(
-        sql`create table if not exists pgboss.job (id uuid primary key default gen_random_uuid(), name text not null, state text not null)`,
+        sql`update pgboss.job set state = 'failed' where id = (select id from pgboss.job where name = 'sms' order by id limit 1)`,
       );
-      await db.execute(sql`insert into pgboss.job (name, state) values ('sms', 'failed'), ('sms', 'created'), ('sms', 'created')`);
-      await db.execute(sql`alter table subscriptions add column if not exists provisioning_state text`);
       const customer = await insertCustomer(db);
       const plan = await insertPlan(db);
       const sub = await insertSubscription(db, { customerId: customer.id, planId: plan.id });

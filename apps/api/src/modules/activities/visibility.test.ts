@@ -87,8 +87,8 @@ describe("a customer's timeline is filtered by what the reader may see", () => {
   });
 
   const expected: Record<'sales' | 'support' | 'finance' | 'technician', (e: Entry) => boolean> = {
-    // sales: customers.read only — no payments, subscriptions or tickets read
-    sales: (e) => !['payment', 'subscription', 'ticket'].includes(e.kind),
+    // sales: customers and the subscriptions they create (issue 10) — no payments or tickets
+    sales: (e) => !['payment', 'ticket'].includes(e.kind),
     // support: subscriptions and tickets, not payments
     support: (e) => e.kind !== 'payment',
     // finance: payments, subscriptions and tickets (read)

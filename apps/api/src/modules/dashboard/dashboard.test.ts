@@ -115,8 +115,9 @@ describe('dashboard.summary', () => {
     expect(s).toEqual({
       leadsByStage: { new: 1, contacted: 1, qualified: 1, won: 1, lost: 0 },
       conversion30d: { created: 2, won: 0, rate: 0 },
-      subscriptions: null,
-      expiringWithin7Days: null,
+      // Sales may create subscriptions, so they see them (issue 10); money and tickets stay hidden.
+      subscriptions: { active: 3, suspended: 1 },
+      expiringWithin7Days: 1,
       revenueThisMonthCents: null,
       revenueByDay: null,
       openTicketsByPriority: null,
