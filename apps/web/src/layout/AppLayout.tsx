@@ -7,12 +7,12 @@ import { useDisclosure } from '@mantine/hooks';
 import { can } from '@netflow/contracts';
 import { IconLogout, IconUserCircle } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Suspense, useEffect, useRef } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Link, Navigate, Outlet, matchPath, useLocation } from 'react-router';
 import { CurrentUserContext, useSession, type CurrentUser } from '../auth/AuthContext';
 import { PageErrorBoundary } from '../components/PageErrorBoundary';
 import { ErrorState, PageLoader } from '../components/states';
-import { focusPageHeading, isTypingTarget } from '../lib/a11y';
+import { isTypingTarget, onPathShown } from '../lib/a11y';
 import { humanize, initials } from '../lib/format';
 import { endSession, peekSignOutReason } from '../lib/session';
 import { useTRPC } from '../trpc';
@@ -54,14 +54,8 @@ function Shell({ user }: { user: CurrentUser }) {
   // Close the phone drawer after navigating.
   useEffect(() => close(), [location.pathname, close]);
 
-  // After a navigation (not the first load, where the browser starts at the top anyway), focus
-  // goes to the new page's heading.
-  const shownPath = useRef(location.pathname);
-  useEffect(() => {
-    if (shownPath.current === location.pathname) return;
-    shownPath.current = location.pathname;
-    focusPageHeading();
-  }, [location.pathname]);
+  // After a navigation focus goes to the new page's heading (lib/a11y.ts).
+  useEffect(() => onPathShown(location.pathname), [location.pathname]);
 
   // `/` focuses the page's search box (lists have one), unless the person is typing somewhere.
   useEffect(() => {
