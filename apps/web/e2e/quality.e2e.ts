@@ -247,6 +247,12 @@ describe.skipIf(!hasChromium)('quality of the staff web client', () => {
         await settled(p);
         await p.getByRole('button', { name: 'Record payment' }).click();
         await p.getByRole('dialog').getByLabel('Reference').waitFor();
+        // After the opening transition: half-faded text would count as low contrast.
+        await p.waitForFunction(() => {
+          const content = document.querySelector('.mantine-Modal-content');
+          return content !== null && getComputedStyle(content).opacity === '1';
+        });
+        await p.waitForTimeout(300);
         problems.push(...(await axeProblems(p, `${colorScheme} record-payment dialog`)));
         await p.context().close();
       }

@@ -2,7 +2,7 @@
  * The signed-in area: checks the session, loads the current user, and frames every page with the
  * header and the permission-driven navigation. No session → sign-in (remembering where to return).
  */
-import { AppShell, Avatar, Burger, Group, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Burger, Group, NavLink, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { can } from '@netflow/contracts';
 import { IconLogout, IconUserCircle } from '@tabler/icons-react';
@@ -156,7 +156,9 @@ function Shell({ user }: { user: CurrentUser }) {
 /** Who is signed in, in the header: a link to the profile (no popover, so the shell stays light). */
 function HeaderUser({ user }: { user: CurrentUser }) {
   return (
-    <UnstyledButton component={Link} to="/profile" aria-label={`Profile of ${user.name}`} data-testid="user-menu">
+    // Named by its visible text (name and role) with "Your profile" before it for screen readers.
+    <UnstyledButton component={Link} to="/profile" title="Your profile" data-testid="user-menu">
+      <VisuallyHidden>Your profile: </VisuallyHidden>
       <Group gap={8} wrap="nowrap">
         <Stack gap={0} visibleFrom="xs" style={{ lineHeight: 1.1, textAlign: 'right' }}>
           <Text size="sm" fw={600} lineClamp={1}>
@@ -166,10 +168,11 @@ function HeaderUser({ user }: { user: CurrentUser }) {
             {humanize(user.role)}
           </Text>
         </Stack>
-        <Avatar color="brand" radius="xl" size={34}>
+        <Avatar color="brand" radius="xl" size={34} aria-hidden>
           {initials(user.name)}
         </Avatar>
       </Group>
+      <VisuallyHidden hiddenFrom="xs">{user.name}</VisuallyHidden>
     </UnstyledButton>
   );
 }
