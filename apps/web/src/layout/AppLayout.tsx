@@ -2,17 +2,17 @@
  * The signed-in area: checks the session, loads the current user, and frames every page with the
  * header and the permission-driven navigation. No session → sign-in (remembering where to return).
  */
-import { AppShell, Avatar, Burger, Group, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Burger, Group, NavLink, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { can } from '@netflow/contracts';
 import { IconLogout, IconUserCircle } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Suspense, useEffect, useRef } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Link, Navigate, Outlet, matchPath, useLocation } from 'react-router';
 import { CurrentUserContext, useSession, type CurrentUser } from '../auth/AuthContext';
 import { PageErrorBoundary } from '../components/PageErrorBoundary';
 import { ErrorState, PageLoader } from '../components/states';
-import { focusPageHeading, isTypingTarget } from '../lib/a11y';
+import { isTypingTarget, onPathShown } from '../lib/a11y';
 import { humanize, initials } from '../lib/format';
 import { endSession, peekSignOutReason } from '../lib/session';
 import { useTRPC } from '../trpc';
@@ -56,14 +56,8 @@ function Shell({ user }: { user: CurrentUser }) {
   // Close the phone drawer after navigating.
   useEffect(() => close(), [location.pathname, close]);
 
-  // After a navigation (not the first load, where the browser starts at the top anyway), focus
-  // goes to the new page's heading.
-  const shownPath = useRef(location.pathname);
-  useEffect(() => {
-    if (shownPath.current === location.pathname) return;
-    shownPath.current = location.pathname;
-    focusPageHeading();
-  }, [location.pathname]);
+  // After a navigation focus goes to the new page's heading (lib/a11y.ts).
+  useEffect(() => onPathShown(location.pathname), [location.pathname]);
 
   // `/` focuses the page's search box (lists have one), unless the person is typing somewhere.
   useEffect(() => {
@@ -164,7 +158,9 @@ function Shell({ user }: { user: CurrentUser }) {
 /** Who is signed in, in the header: a link to the profile (no popover, so the shell stays light). */
 function HeaderUser({ user }: { user: CurrentUser }) {
   return (
-    <UnstyledButton component={Link} to="/profile" aria-label={`Profile of ${user.name}`} data-testid="user-menu">
+    // Named by its visible text (name and role) with "Your profile" before it for screen readers.
+    <UnstyledButton component={Link} to="/profile" title="Your profile" data-testid="user-menu">
+      <VisuallyHidden>Your profile: </VisuallyHidden>
       <Group gap={8} wrap="nowrap">
         <Stack gap={0} visibleFrom="xs" style={{ lineHeight: 1.1, textAlign: 'right' }}>
           <Text size="sm" fw={600} lineClamp={1}>
@@ -174,10 +170,11 @@ function HeaderUser({ user }: { user: CurrentUser }) {
             {humanize(user.role)}
           </Text>
         </Stack>
-        <Avatar color="brand" radius="xl" size={34}>
+        <Avatar color="brand" radius="xl" size={34} aria-hidden>
           {initials(user.name)}
         </Avatar>
       </Group>
+      <VisuallyHidden hiddenFrom="xs">{user.name}</VisuallyHidden>
     </UnstyledButton>
   );
 }

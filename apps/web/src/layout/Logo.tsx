@@ -10,7 +10,7 @@ export function Logo({ size = 'md' }: { size?: 'md' | 'lg' }) {
       </ThemeIcon>
       <Text fw={750} fz={big ? 24 : 18} lh={1} style={{ letterSpacing: '-0.02em' }}>
         NetFlow
-        <Text span c="brand.7" inherit fw={500}>
+        <Text span c="var(--nf-logo-accent)" inherit fw={500}>
           {' '}
           CRM
         </Text>

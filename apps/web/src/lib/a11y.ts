@@ -27,7 +27,20 @@ const FOCUS_WINDOW_MS = 10_000;
 
 const HEADING = 'main [data-page-heading]';
 
-/** Called by the shell on a route change: focuses the heading now, or when it first renders. */
+/** The path last shown in the shell; kept here, as the shell itself may be mounted afresh. */
+let shownPath: string | null = null;
+
+/**
+ * Called by the shell with the current path: after a navigation (not the first load, where the
+ * browser starts at the top anyway) focus goes to the new page's heading.
+ */
+export function onPathShown(pathname: string) {
+  const previous = shownPath;
+  shownPath = pathname;
+  if (previous !== null && previous !== pathname) focusPageHeading();
+}
+
+/** Focuses the page heading now, or when it first renders (a page still loading its code or record). */
 export function focusPageHeading() {
   const heading = document.querySelector<HTMLElement>(HEADING);
   if (heading) {

@@ -142,7 +142,7 @@ function BoardColumn({ status, search, mine, writable, dragging, canDrop, onDrag
       withBorder
       radius="md"
       p="xs"
-      bg="gray.0"
+      bg="var(--nf-surface-muted)"
       className="nf-board-column"
       data-drop-target={over ? 'true' : undefined}
       data-testid={`board-column-${status}`}

@@ -2,16 +2,15 @@
  * Moving leads along the pipeline, shared by the board, the table and the detail page. Status moves
  * are optimistic: every cached list and the detail change at once and roll back if the server says no.
  */
-import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, Textarea } from '@mantine/core';
 import { LEAD_STATUSES, leadConvertInput, leadSetStatusInput, type LeadStatus } from '@netflow/contracts';
 import { IconCircleCheck } from '@tabler/icons-react';
 import { hashKey, useMutation, useQueryClient } from '@tanstack/react-query';
-import { Controller, useForm } from 'react-hook-form';
+import { Controller } from 'react-hook-form';
 import { Link } from 'react-router';
-import { FormAlert } from '../../components/FormAlert';
+import { FormModal, ModalForm, serverErrorsTo, useZodForm } from '../../components/FormModal';
 import { PlanPicker } from '../../components/pickers';
-import { applyServerErrors, formParse, notifyError, notifySuccess } from '../../lib/forms';
+import { notifyError, notifySuccess } from '../../lib/forms';
 import { humanize } from '../../lib/format';
 import { invalidates } from '../../lib/invalidation';
 import { useTRPC, type RouterOutputs } from '../../trpc';
@@ -78,71 +77,58 @@ export function useSetLeadStatus() {
 /** Asks why a lead was lost (the API requires a reason). */
 export function LostReasonModal({ lead, onClose }: { lead: Lead | null; onClose: () => void }) {
   return (
-    <Modal opened={lead !== null} onClose={onClose} title={lead ? `Mark ${lead.name} as lost` : ''}>
+    <FormModal opened={lead !== null} onClose={onClose} title={lead ? `Mark ${lead.name} as lost` : ''}>
       {lead && <LostReasonForm lead={lead} onClose={onClose} />}
-    </Modal>
+    </FormModal>
   );
 }
 
 function LostReasonForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
   const setStatus = useSetLeadStatus();
-  const form = useForm({
-    resolver: zodResolver(leadSetStatusInput, formParse),
-    defaultValues: { id: lead.id, status: 'lost' as const, reason: '' },
-  });
+  const form = useZodForm(leadSetStatusInput, { id: lead.id, status: 'lost', reason: '' });
   const { errors } = form.formState;
   return (
-    <form
-      noValidate
-      onSubmit={form.handleSubmit((values) => {
+    <ModalForm
+      form={form}
+      onSubmit={(values) => {
         if (!values.reason) {
           form.setError('reason', { message: 'Say why the lead was lost' });
           return;
         }
         setStatus.mutate(values, { onSuccess: onClose });
-      })}
+      }}
+      onCancel={onClose}
+      submitLabel="Mark as lost"
+      submitColor="red"
+      pending={setStatus.isPending}
     >
-      <Stack>
-        <FormAlert errors={errors} />
-        <Textarea
-          label="Reason"
-          description="For example: chose a competitor, no coverage in the area, too expensive"
-          required
-          autosize
-          minRows={2}
-          data-autofocus
-          {...form.register('reason')}
-          error={errors.reason?.message}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" color="red" loading={setStatus.isPending}>
-            Mark as lost
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+      <Textarea
+        label="Reason"
+        description="For example: chose a competitor, no coverage in the area, too expensive"
+        required
+        autosize
+        minRows={2}
+        data-autofocus
+        {...form.register('reason')}
+        error={errors.reason?.message}
+      />
+    </ModalForm>
   );
 }
 
 /** Turns a qualified lead into a customer, optionally with a pending subscription on a plan. */
 export function ConvertLeadModal({ lead, onClose }: { lead: Lead | null; onClose: () => void }) {
   return (
-    <Modal opened={lead !== null} onClose={onClose} title={lead ? `Convert ${lead.name} to a customer` : ''}>
+    <FormModal opened={lead !== null} onClose={onClose} title={lead ? `Convert ${lead.name} to a customer` : ''}>
       {lead && <ConvertForm lead={lead} onClose={onClose} />}
-    </Modal>
+    </FormModal>
   );
 }
 
 function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useForm({
-    resolver: zodResolver(leadConvertInput, formParse),
-    defaultValues: { id: lead.id, planId: lead.planId ?? undefined },
-  });
+  const form = useZodForm(leadConvertInput, { id: lead.id, planId: lead.planId ?? undefined });
   const convert = useMutation(
     trpc.leads.convert.mutationOptions({
       meta: invalidates('conversion'),
@@ -150,7 +136,7 @@ function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
         queryClient.setQueryData(trpc.leads.get.queryKey({ id: lead.id }), result.lead);
         notifySuccess(`Account ${result.accountNumber} opened`, `${lead.name} is now a customer`);
       },
-      onError: (error) => applyServerErrors(error, form.setError, ['planId']),
+      onError: serverErrorsTo(form, ['planId']),
     }),
   );
   const { errors } = form.formState;
@@ -181,36 +167,32 @@ function ConvertForm({ lead, onClose }: { lead: Lead; onClose: () => void }) {
   }
 
   return (
-    <form noValidate onSubmit={form.handleSubmit((values) => convert.mutate(values))}>
-      <Stack>
-        <Text size="sm" c="dimmed">
-          Opens a customer account with a new account number. Choose a plan to also create their subscription (it starts as pending until
-          activated).
-        </Text>
-        <FormAlert errors={errors} />
-        <Controller
-          control={form.control}
-          name="planId"
-          render={({ field }) => (
-            <PlanPicker
-              label="Plan"
-              value={field.value}
-              onChange={(v) => field.onChange(v ?? undefined)}
-              onBlur={field.onBlur}
-              ref={field.ref}
-              error={errors.planId?.message}
-            />
-          )}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" color="teal" loading={convert.isPending}>
-            Convert to customer
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      form={form}
+      onSubmit={(values) => convert.mutate(values)}
+      onCancel={onClose}
+      submitLabel="Convert to customer"
+      submitColor="teal"
+      pending={convert.isPending}
+    >
+      <Text size="sm" c="dimmed">
+        Opens a customer account with a new account number. Choose a plan to also create their subscription (it starts as pending until
+        activated).
+      </Text>
+      <Controller
+        control={form.control}
+        name="planId"
+        render={({ field }) => (
+          <PlanPicker
+            label="Plan"
+            value={field.value}
+            onChange={(v) => field.onChange(v ?? undefined)}
+            onBlur={field.onBlur}
+            ref={field.ref}
+            error={errors.planId?.message}
+          />
+        )}
+      />
+    </ModalForm>
   );
 }

@@ -246,7 +246,7 @@ export default function PaymentsPage() {
         <Alert color="orange" variant="light" mb="md" icon={<IconCash size={18} />}>
           <Group justify="space-between" gap="xs">
             <Text size="sm">Some payments could not be matched to a customer and wait to be assigned.</Text>
-            <Button size="compact-sm" variant="white" color="orange" onClick={() => setUrl({ status: 'unmatched' })}>
+            <Button size="compact-sm" variant="default" onClick={() => setUrl({ status: 'unmatched' })}>
               Show unmatched
             </Button>
           </Group>

@@ -1,15 +1,14 @@
 /** Subscription lifecycle: create, activate (provision), suspend, restore, cancel — each by permission. */
-import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Menu, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { createSubscriptionInput, type Permission, type SubscriptionStatus } from '@netflow/contracts';
 import { IconBan, IconDots, IconPlayerPause, IconPlayerPlay, IconPower } from '@tabler/icons-react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import { Controller } from 'react-hook-form';
 import { useCan } from '../../auth/AuthContext';
-import { FormAlert } from '../../components/FormAlert';
+import { FormModal, ModalForm, serverErrorsTo, useZodForm } from '../../components/FormModal';
 import { PlanPicker } from '../../components/pickers';
-import { applyServerErrors, emptyAsUndefined, formParse, notifyError, notifySuccess } from '../../lib/forms';
+import { emptyAsUndefined, notifyError, notifySuccess } from '../../lib/forms';
 import { invalidates } from '../../lib/invalidation';
 import { useTRPC } from '../../trpc';
 import { ActivateModal } from '../routers/ActivateModal';
@@ -186,18 +185,15 @@ export function SubscriptionActions({
 
 export function NewSubscriptionModal({ opened, onClose, customerId }: { opened: boolean; onClose: () => void; customerId: string }) {
   return (
-    <Modal opened={opened} onClose={onClose} title="New subscription">
-      {opened && <NewSubscriptionForm customerId={customerId} onClose={onClose} />}
-    </Modal>
+    <FormModal opened={opened} onClose={onClose} title="New subscription">
+      <NewSubscriptionForm customerId={customerId} onClose={onClose} />
+    </FormModal>
   );
 }
 
 function NewSubscriptionForm({ customerId, onClose }: { customerId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const form = useForm({
-    resolver: zodResolver(createSubscriptionInput, formParse),
-    defaultValues: { customerId, planId: '', pppoeUsername: undefined },
-  });
+  const form = useZodForm(createSubscriptionInput, { customerId, planId: '', pppoeUsername: undefined });
   const { errors } = form.formState;
   const create = useMutation(
     trpc.subscriptions.create.mutationOptions({
@@ -206,43 +202,38 @@ function NewSubscriptionForm({ customerId, onClose }: { customerId: string; onCl
         notifySuccess(`${s.planName} added as pending; activate it once the connection is ready.`, 'Subscription created');
         onClose();
       },
-      onError: (error) => applyServerErrors(error, form.setError, ['planId', 'pppoeUsername']),
+      onError: serverErrorsTo(form, ['planId', 'pppoeUsername']),
     }),
   );
   return (
-    <form noValidate onSubmit={form.handleSubmit((values) => create.mutate(values))}>
-      <Stack>
-        <FormAlert errors={errors} />
-        <Controller
-          control={form.control}
-          name="planId"
-          render={({ field }) => (
-            <PlanPicker
-              label="Plan"
-              required
-              value={field.value || null}
-              onChange={(v) => field.onChange(v ?? '')}
-              ref={field.ref}
-              error={errors.planId?.message}
-            />
-          )}
-        />
-        <TextInput
-          label="PPPoE username"
-          description="Optional; letters, digits, “.”, “_” or “-”. Hotspot plans do not need one."
-          autoComplete="off"
-          {...form.register('pppoeUsername', emptyAsUndefined)}
-          error={errors.pppoeUsername?.message}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create subscription
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ModalForm
+      form={form}
+      onSubmit={(values) => create.mutate(values)}
+      onCancel={onClose}
+      submitLabel="Create subscription"
+      pending={create.isPending}
+    >
+      <Controller
+        control={form.control}
+        name="planId"
+        render={({ field }) => (
+          <PlanPicker
+            label="Plan"
+            required
+            value={field.value || null}
+            onChange={(v) => field.onChange(v ?? '')}
+            ref={field.ref}
+            error={errors.planId?.message}
+          />
+        )}
+      />
+      <TextInput
+        label="PPPoE username"
+        description="Optional; letters, digits, “.”, “_” or “-”. Hotspot plans do not need one."
+        autoComplete="off"
+        {...form.register('pppoeUsername', emptyAsUndefined)}
+        error={errors.pppoeUsername?.message}
+      />
+    </ModalForm>
   );
 }

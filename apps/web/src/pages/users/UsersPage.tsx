@@ -262,7 +262,7 @@ export default function UsersPage() {
             <Text size="sm">
               {pendingCount} account request{pendingCount === 1 ? '' : 's'} waiting for approval or activation.
             </Text>
-            <Button size="compact-sm" variant="white" color="yellow.8" onClick={() => setUrl({ status: 'pending' })}>
+            <Button size="compact-sm" variant="default" onClick={() => setUrl({ status: 'pending' })}>
               Review
             </Button>
           </Group>
