@@ -13,32 +13,13 @@
  * out everywhere; a 375 px phone. Every test also fails on a CSP violation, an uncaught error or a
  * throttled request. Screenshots of the main pages land in e2e/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`\n  SKIPPING the end-to-end suite: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).\n`);
-}
-
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
+import { DESKTOP, SHOTS, hasChromium, launchChromium, seedSession } from './browser';
 
 const run = Date.now().toString(36);
 let serial = 0;
@@ -154,18 +135,7 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     if (as) {
       // The app reads the session when it loads, so it is stored before the first page script
       // runs; once only, so a sign-out in the test stays signed out.
-      await ctx.addInitScript(
-        (session) => {
-          try {
-            if (sessionStorage.getItem('netflow.e2e.seeded')) return;
-            sessionStorage.setItem('netflow.e2e.seeded', '1');
-            sessionStorage.setItem('netflow.session', JSON.stringify(session));
-          } catch {
-            // about:blank has no storage; the app's own origin does.
-          }
-        },
-        { token: as.token, expiresAt: as.expiresAt },
-      );
+      await seedSession(ctx, { token: as.token, expiresAt: as.expiresAt });
     }
     const p = await newPage(ctx);
     await p.goto(`${server.origin}${path}`);
@@ -213,7 +183,7 @@ describe.skipIf(!hasChromium)('staff web client in Chromium', () => {
     if (missing) throw new Error(missing);
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     admin = await login(server.admin.email, server.admin.password);
   });
 

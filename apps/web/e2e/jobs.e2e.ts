@@ -8,11 +8,10 @@
  * failed with an error message. Everything after that is real: the page, the REST retry, and the
  * server's worker running the real sweep.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDatabase } from '../../../packages/db/src/index';
@@ -20,19 +19,8 @@ import { defineJob } from '../../api/src/modules/jobs/define';
 import { enqueue } from '../../api/src/modules/jobs/enqueue';
 import { drizzleExecutor } from '../../api/src/modules/jobs/sql';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
+import { DESKTOP, SHOTS, hasChromium, launchChromium, seedSession } from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
 const SWEEP = 'subscriptions.expiry-sweep';
 const ERROR = 'Seeded by the e2e test: the sweep could not reach the database';
 
@@ -87,18 +75,7 @@ describe.skipIf(!hasChromium)('Jobs page in Chromium', () => {
 
   async function open(url: string, session: Session): Promise<Page> {
     const ctx = await browser.newContext(DESKTOP);
-    await ctx.addInitScript(
-      (s) => {
-        try {
-          if (sessionStorage.getItem('netflow.e2e.seeded')) return;
-          sessionStorage.setItem('netflow.e2e.seeded', '1');
-          sessionStorage.setItem('netflow.session', JSON.stringify(s));
-        } catch {
-          // about:blank has no storage
-        }
-      },
-      { token: session.token, expiresAt: session.expiresAt },
-    );
+    await seedSession(ctx, { token: session.token, expiresAt: session.expiresAt });
     const p = await ctx.newPage();
     p.setDefaultTimeout(20_000);
     p.on('pageerror', (e) => errors.push(e.message));
@@ -113,7 +90,7 @@ describe.skipIf(!hasChromium)('Jobs page in Chromium', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'netflow-e2e-jobs-'));
     failedId = await seedFailedSweep(dataDir);
     server = await startServer({ dataDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     admin = (await api<Session>('POST', '/api/auth/login', null, { identifier: server.admin.email, password: server.admin.password })).body;
   });
 

@@ -6,26 +6,13 @@
  * out and back in with a code, then with a recovery code (once only), and resets another user's
  * two-step sign-in from the users page.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as OTPAuth from 'otpauth';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
+import { DESKTOP, SHOTS, hasChromium, launchChromium } from './browser';
 
 /** The code an authenticator app shows `offset` 30-second steps from now. */
 function totp(secret: string, offset = 0): string {
@@ -68,7 +55,7 @@ describe.skipIf(!hasChromium)('two-step sign-in in Chromium', () => {
     if (missing) throw new Error(missing);
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer({ mfaRequiredRoles: 'admin' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     const ctx = await browser.newContext(DESKTOP);
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);

@@ -4,32 +4,14 @@
  * customer's phone for a payment from the customer page, watches it resolve to paid, and sees the
  * subscription renewed.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
+import { DESKTOP, SHOTS, type Session, hasChromium, launchChromium } from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const run = Date.now().toString(36);
-
-interface Session {
-  token: string;
-  expiresAt: string;
-}
 
 describe.skipIf(!hasChromium)('M-Pesa STK push in Chromium', () => {
   let server: RunningServer;
@@ -49,7 +31,7 @@ describe.skipIf(!hasChromium)('M-Pesa STK push in Chromium', () => {
   }
 
   async function open(url: string, as: Session): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' });
+    const ctx = await browser.newContext(DESKTOP);
     await ctx.addInitScript((session) => {
       try {
         sessionStorage.setItem('netflow.session', JSON.stringify(session));
@@ -78,7 +60,7 @@ describe.skipIf(!hasChromium)('M-Pesa STK push in Chromium', () => {
     } finally {
       delete process.env.STANDINS;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     admin = await call<Session>('POST', '/api/auth/login', { identifier: server.admin.email, password: server.admin.password }, '');
   });
 

@@ -4,29 +4,14 @@
  * phone-width (375 px) screenshots of the customer page, titles/focus/skip link, and the small
  * things staff asked for. Same harness as app.e2e.ts: the built server on a fresh embedded database.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
+import { DESKTOP, SHOTS, hasChromium, launchChromium, seedSession } from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
 const PHONE = {
   viewport: { width: 375, height: 812 },
   isMobile: true,
@@ -127,18 +112,7 @@ describe.skipIf(!hasChromium)('quality of the staff web client', () => {
   async function open(url: string, as?: Session, options: Parameters<Browser['newContext']>[0] = DESKTOP): Promise<Page> {
     const ctx: BrowserContext = await browser.newContext(options);
     if (as) {
-      await ctx.addInitScript(
-        (session) => {
-          try {
-            if (sessionStorage.getItem('netflow.e2e.seeded')) return;
-            sessionStorage.setItem('netflow.e2e.seeded', '1');
-            sessionStorage.setItem('netflow.session', JSON.stringify(session));
-          } catch {
-            // about:blank has no storage
-          }
-        },
-        { token: as.token, expiresAt: as.expiresAt },
-      );
+      await seedSession(ctx, { token: as.token, expiresAt: as.expiresAt });
     }
     const p = await ctx.newPage();
     p.setDefaultTimeout(20_000);
@@ -151,7 +125,7 @@ describe.skipIf(!hasChromium)('quality of the staff web client', () => {
     if (missing) throw new Error(missing);
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     admin = await login(server.admin.email, server.admin.password);
   });
 

@@ -5,26 +5,17 @@
  * service password is shown once) and sees "synced"; with the router down, a suspension shows
  * "failed" with the router's message; with it back, "Retry now" brings it to "synced".
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRouterOsStandIn, type RouterOsStandIn } from '../../api/src/standins/routeros';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
+import { DESKTOP, SHOTS, type Session, hasChromium, launchChromium, seedSession } from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-quic'];
 const run = Date.now().toString(36);
 /** Background jobs (the provisioning worker) need a moment on a busy machine. */
 const JOB_WAIT_MS = 60_000;
-
-interface Session {
-  token: string;
-  expiresAt: string;
-}
 
 describe.skipIf(!hasChromium)('routers in Chromium', () => {
   let server: RunningServer;
@@ -45,19 +36,8 @@ describe.skipIf(!hasChromium)('routers in Chromium', () => {
   }
 
   async function open(url: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' });
-    await ctx.addInitScript(
-      (session) => {
-        try {
-          if (sessionStorage.getItem('netflow.e2e.seeded')) return;
-          sessionStorage.setItem('netflow.e2e.seeded', '1');
-          sessionStorage.setItem('netflow.session', JSON.stringify(session));
-        } catch {
-          // about:blank has no storage
-        }
-      },
-      { token: admin.token, expiresAt: admin.expiresAt },
-    );
+    const ctx = await browser.newContext(DESKTOP);
+    await seedSession(ctx, { token: admin.token, expiresAt: admin.expiresAt });
     const p = await ctx.newPage();
     p.setDefaultTimeout(20_000);
     p.on('console', (msg) => {
@@ -74,7 +54,7 @@ describe.skipIf(!hasChromium)('routers in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     ros = await startRouterOsStandIn({ identity: 'e2e-core' });
     server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     admin = await call<Session>('POST', '/api/auth/login', { identifier: server.admin.email, password: server.admin.password }, '');
   });
 

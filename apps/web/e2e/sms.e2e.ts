@@ -4,23 +4,15 @@
  * before saving); a payment recorded for a customer puts its receipt on the customer's timeline
  * and SMS panel, sent through the queue; the opt-out switch lands on the timeline.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
+import { type Session, hasChromium, launchChromium, seedSession } from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-quic'];
 const DESKTOP = { viewport: { width: 1366, height: 900 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
 const run = Date.now().toString(36);
 let serial = 0;
 const unique = (label: string) => `${label} ${run}${(serial += 1)}`;
-
-interface Session {
-  token: string;
-  expiresAt: string;
-}
 
 describe.skipIf(!hasChromium)('SMS templates and receipts in Chromium', () => {
   let server: RunningServer;
@@ -41,18 +33,7 @@ describe.skipIf(!hasChromium)('SMS templates and receipts in Chromium', () => {
 
   async function open(path: string): Promise<Page> {
     const ctx = await browser.newContext(DESKTOP);
-    await ctx.addInitScript(
-      (session) => {
-        try {
-          if (sessionStorage.getItem('netflow.e2e.seeded')) return;
-          sessionStorage.setItem('netflow.e2e.seeded', '1');
-          sessionStorage.setItem('netflow.session', JSON.stringify(session));
-        } catch {
-          // about:blank has no storage
-        }
-      },
-      { token: admin.token, expiresAt: admin.expiresAt },
-    );
+    await seedSession(ctx, { token: admin.token, expiresAt: admin.expiresAt });
     const page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => errors.push(error.message));
@@ -64,7 +45,7 @@ describe.skipIf(!hasChromium)('SMS templates and receipts in Chromium', () => {
     const missing = builtArtifactsMissing();
     if (missing) throw new Error(missing);
     server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     admin = await call<Session>('POST', '/api/auth/login', { identifier: server.admin.email, password: server.admin.password }, null);
   });
 

@@ -6,28 +6,13 @@
  * every spelling of a Kenyan number and payment suggestions; finance exports; the audit log by
  * customer. Screenshots land in e2e/screenshots/ (prefix `w`).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'en-GB', timezoneId: 'Africa/Nairobi' } as const;
+import { DESKTOP, SHOTS, hasChromium, launchChromium, seedSession } from './browser';
 
 const run = Date.now().toString(36);
 let serial = 0;
@@ -118,18 +103,7 @@ describe.skipIf(!hasChromium)('issue 10 workflows in Chromium', () => {
 
   async function open(url: string, as: Session): Promise<Page> {
     const ctx = await browser.newContext(DESKTOP);
-    await ctx.addInitScript(
-      (session) => {
-        try {
-          if (sessionStorage.getItem('netflow.e2e.seeded')) return;
-          sessionStorage.setItem('netflow.e2e.seeded', '1');
-          sessionStorage.setItem('netflow.session', JSON.stringify(session));
-        } catch {
-          // about:blank has no storage.
-        }
-      },
-      { token: as.token, expiresAt: as.expiresAt },
-    );
+    await seedSession(ctx, { token: as.token, expiresAt: as.expiresAt });
     const p = await ctx.newPage();
     p.setDefaultTimeout(20_000);
     p.on('console', (msg) => {
@@ -169,7 +143,7 @@ describe.skipIf(!hasChromium)('issue 10 workflows in Chromium', () => {
     if (missing) throw new Error(missing);
     mkdirSync(SHOTS, { recursive: true });
     server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     admin = await login(server.admin.email, server.admin.password);
     for (const role of ['finance', 'sales', 'support', 'technician', 'manager'] as const) staff[role] = await createStaff(role);
     plan = await call('POST', '/api/plans', {
