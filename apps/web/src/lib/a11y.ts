@@ -4,7 +4,7 @@
  * navigation focus lands on the new page's heading (announced, and the next Tab starts in the page)
  * instead of staying on the link that was clicked, or falling back to the top of the document.
  */
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect } from 'react';
 
 export const APP_NAME = 'NetFlow CRM';
 
@@ -12,10 +12,14 @@ export function documentTitle(...parts: (string | undefined | null)[]): string {
   return [...parts.filter((p): p is string => Boolean(p)), APP_NAME].join(' · ');
 }
 
-/** Sets the tab's title while the page is shown. */
+/**
+ * Sets the tab's title while the page is shown. A layout effect: the title changes in the same
+ * commit as the page's heading appears, before focus moves to that heading (a screen reader reads
+ * both together; a passive effect would run only after the focus move).
+ */
 export function useDocumentTitle(...parts: (string | undefined | null)[]) {
   const title = documentTitle(...parts);
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.title = title;
   }, [title]);
 }
