@@ -14,7 +14,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { queryRows, type DatabaseHandle } from '@netflow/db';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Gauge, Registry } from 'prom-client';
@@ -58,19 +58,10 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 }
 
 const BUSINESS_TIMEOUT_MS = 2_000;
-/** How long a look at which optional tables exist is trusted (other features add them at run time). */
-const PROBE_TTL_MS = 5 * 60_000;
-
-interface Probe {
-  jobs: boolean;
-  provisioning: boolean;
-  at: number;
-}
-
 /**
  * The business gauges, in a registry of this app (its database): payments by status and method,
- * pg-boss jobs by queue and state (only once the `pgboss.job` table exists), subscriptions whose
- * provisioning failed (only once `subscriptions.provisioning_state` exists).
+ * pg-boss jobs by queue and state, subscriptions whose provisioning failed. The migrations create
+ * all three tables, so one statement reads them in one round trip.
  */
 function businessGauges(db: DatabaseHandle) {
   const local = new Registry();
@@ -82,13 +73,13 @@ function businessGauges(db: DatabaseHandle) {
   });
   const jobs = new Gauge({
     name: `${METRIC_PREFIX}jobs`,
-    help: 'Background jobs (pg-boss) by queue and state (created, retry, active, completed, cancelled, failed); absent until the job queue exists.',
+    help: 'Background jobs (pg-boss) by queue and state (created, retry, active, completed, cancelled, failed).',
     labelNames: ['queue', 'state'] as const,
     registers: [local],
   });
   const provisioningFailed = new Gauge({
     name: `${METRIC_PREFIX}subscriptions_provisioning_failed`,
-    help: 'Subscriptions whose router provisioning failed; absent until provisioning exists.',
+    help: 'Subscriptions whose router provisioning failed.',
     registers: [local],
   });
   const up = new Gauge({
@@ -102,32 +93,13 @@ function businessGauges(db: DatabaseHandle) {
     registers: [local],
   });
 
-  let probe: Probe | null = null;
-  const probeTables = async (): Promise<Probe> => {
-    if (probe && Date.now() - probe.at < PROBE_TTL_MS) return probe;
-    const [row] = await queryRows<{ jobs: boolean; provisioning: boolean }>(
+  const read = () =>
+    queryRows<{ kind: string; a: string | null; b: string | null; n: number }>(
       db.db,
-      sql`select to_regclass('pgboss.job') is not null as jobs,
-        exists (select 1 from information_schema.columns
-                where table_schema = current_schema() and table_name = 'subscriptions'
-                  and column_name = 'provisioning_state') as provisioning`,
+      sql`select 'payments' as kind, status::text as a, method::text as b, count(*)::int as n from payments group by status, method
+          union all select 'jobs', name, state::text, count(*)::int from pgboss.job group by name, state
+          union all select 'provisioning', null, null, count(*)::int from subscriptions where provisioning_state = 'failed'`,
     );
-    probe = { jobs: row?.jobs === true, provisioning: row?.provisioning === true, at: Date.now() };
-    return probe;
-  };
-
-  const read = async () => {
-    const { jobs: hasJobs, provisioning: hasProvisioning } = await probeTables();
-    // One statement, one round trip: the optional parts are joined in only where their tables exist.
-    const parts: SQL[] = [
-      sql`select 'payments' as kind, status::text as a, method::text as b, count(*)::int as n from payments group by status, method`,
-    ];
-    if (hasJobs) parts.push(sql`select 'jobs', name, state::text, count(*)::int from pgboss.job group by name, state`);
-    if (hasProvisioning) {
-      parts.push(sql`select 'provisioning', null, null, count(*)::int from subscriptions where provisioning_state::text = 'failed'`);
-    }
-    return queryRows<{ kind: string; a: string | null; b: string | null; n: number }>(db.db, sql.join(parts, sql` union all `));
-  };
 
   return {
     registry: local,
@@ -150,7 +122,6 @@ function businessGauges(db: DatabaseHandle) {
         }
         up.set(1);
       } catch (error) {
-        probe = null;
         log.warn({ err: error }, 'business metrics could not be read');
         up.set(0);
       }

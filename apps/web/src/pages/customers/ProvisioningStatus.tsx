@@ -3,14 +3,15 @@
  * message and the number of attempts, "Retry now" and "New service password" for technicians.
  * Polls while the router and the CRM disagree, so a background retry shows up by itself.
  */
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Stack, Text, Tooltip } from '@mantine/core';
-import { IconCheck, IconCopy, IconKey, IconRefresh } from '@tabler/icons-react';
+import { Alert, Badge, Button, Group, Modal, Stack, Text, Tooltip } from '@mantine/core';
+import { IconKey, IconRefresh } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useCan } from '../../auth/AuthContext';
 import { formatDateTime } from '../../lib/format';
 import { notifyError } from '../../lib/forms';
 import { useTRPC } from '../../trpc';
+import { ServiceCredentials } from '../routers/ServiceCredentials';
 
 const COLORS = { synced: 'teal', pending: 'yellow', failed: 'red' } as const;
 const LABELS = { synced: 'Router: synced', pending: 'Router: pending', failed: 'Router: failed' } as const;
@@ -88,32 +89,13 @@ export function ProvisioningStatus({ subscriptionId }: { subscriptionId: string 
       )}
       <Modal opened={shown !== null} onClose={() => setShown(null)} title="New service password">
         {shown && (
-          <Stack>
-            <Alert color="yellow">Shown this once. The router gets it in a moment; reconfigure the customer’s CPE with it.</Alert>
-            <Text size="sm">
-              Username: <Code>{shown.username}</Code>
-            </Text>
-            <Group gap="xs">
-              <Code fz="md" data-testid="new-service-password">
-                {shown.password}
-              </Code>
-              <CopyButton value={shown.password}>
-                {({ copied, copy }) => (
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    onClick={copy}
-                    leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-                  >
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
-            <Group justify="flex-end">
-              <Button onClick={() => setShown(null)}>Done</Button>
-            </Group>
-          </Stack>
+          <ServiceCredentials
+            username={shown.username}
+            password={shown.password}
+            passwordTestId="new-service-password"
+            onDone={() => setShown(null)}
+            notice={<Alert color="yellow">Shown this once. The router gets it in a moment; reconfigure the customer’s CPE with it.</Alert>}
+          />
         )}
       </Modal>
     </Stack>

@@ -2,13 +2,13 @@
  * Activation with a router: the technician picks the router that serves the line (or none: not
  * managed by the CRM), activates, and sees the generated service password this once.
  */
-import { Alert, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, Textarea } from '@mantine/core';
-import { IconCheck, IconCopy } from '@tabler/icons-react';
+import { Alert, Button, Group, Modal, Select, Stack, Textarea } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { notifyError, notifySuccess } from '../../lib/forms';
 import { useTRPC, type RouterOutputs } from '../../trpc';
 import { invalidates } from '../../lib/invalidation';
+import { ServiceCredentials } from './ServiceCredentials';
 
 type Activated = RouterOutputs['subscriptions']['activate'];
 
@@ -16,16 +16,14 @@ export function ActivateModal({
   subscription,
   opened,
   onClose,
-  onDone,
 }: {
   subscription: { id: string; planName: string; routerId?: string | null };
   opened: boolean;
   onClose: () => void;
-  onDone: () => void;
 }) {
   return (
     <Modal opened={opened} onClose={onClose} title={`Activate: ${subscription.planName}`}>
-      {opened && <ActivateForm subscription={subscription} onClose={onClose} onDone={onDone} />}
+      {opened && <ActivateForm subscription={subscription} onClose={onClose} />}
     </Modal>
   );
 }
@@ -33,11 +31,9 @@ export function ActivateModal({
 function ActivateForm({
   subscription,
   onClose,
-  onDone,
 }: {
   subscription: { id: string; planName: string; routerId?: string | null };
   onClose: () => void;
-  onDone: () => void;
 }) {
   const trpc = useTRPC();
   const options = useQuery(trpc.routers.options.queryOptions());
@@ -48,7 +44,6 @@ function ActivateForm({
     trpc.subscriptions.activate.mutationOptions({
       meta: invalidates('billing'),
       onSuccess: (s) => {
-        onDone();
         notifySuccess(`${s.planName} is now ${s.status}`, 'Activate');
         if (s.servicePassword) setActivated(s);
         else onClose();
@@ -59,36 +54,19 @@ function ActivateForm({
 
   if (activated?.servicePassword) {
     return (
-      <Stack>
-        <Alert color="yellow" title="Shown this once">
-          Configure the customer’s router (CPE) with these credentials now. The password is stored encrypted and is not shown again; if it
-          is lost, set a new one from the subscription.
-        </Alert>
-        <Text size="sm">
-          Username: <Code data-testid="service-username">{activated.pppoeUsername}</Code>
-        </Text>
-        <Group gap="xs">
-          <Text size="sm">Password:</Text>
-          <Code fz="md" data-testid="service-password">
-            {activated.servicePassword}
-          </Code>
-          <CopyButton value={activated.servicePassword}>
-            {({ copied, copy }) => (
-              <Button
-                size="compact-xs"
-                variant="subtle"
-                onClick={copy}
-                leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-              >
-                {copied ? 'Copied' : 'Copy'}
-              </Button>
-            )}
-          </CopyButton>
-        </Group>
-        <Group justify="flex-end">
-          <Button onClick={onClose}>Done</Button>
-        </Group>
-      </Stack>
+      <ServiceCredentials
+        username={activated.pppoeUsername}
+        password={activated.servicePassword}
+        usernameTestId="service-username"
+        passwordTestId="service-password"
+        onDone={onClose}
+        notice={
+          <Alert color="yellow" title="Shown this once">
+            Configure the customer’s router (CPE) with these credentials now. The password is stored encrypted and is not shown again; if it
+            is lost, set a new one from the subscription.
+          </Alert>
+        }
+      />
     );
   }
 

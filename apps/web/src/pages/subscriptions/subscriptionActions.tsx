@@ -137,7 +137,7 @@ export function SubscriptionActions({
           </Menu.Dropdown>
         </Menu>
       )}
-      <ActivateModal subscription={subscription} opened={activating} onClose={() => setActivating(false)} onDone={() => undefined} />
+      <ActivateModal subscription={subscription} opened={activating} onClose={() => setActivating(false)} />
       <Modal
         opened={confirming !== null}
         onClose={() => setConfirming(null)}
