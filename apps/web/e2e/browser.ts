@@ -58,3 +58,27 @@ export async function seedSession(ctx: BrowserContext, session: Session): Promis
     { token: session.token, expiresAt: session.expiresAt },
   );
 }
+
+/** One REST request to the server under test, as `token` (none: anonymous): its status and JSON body. */
+export async function apiRequest<T>(
+  origin: string,
+  method: string,
+  url: string,
+  token: string | null,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${origin}${url}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+/** A request that must succeed (status below 300): its body; otherwise it throws with the answer. */
+export async function apiCall<T>(origin: string, method: string, url: string, token: string | null, body?: unknown): Promise<T> {
+  const res = await apiRequest<T>(origin, method, url, token, body);
+  if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}

@@ -19,7 +19,7 @@ import { defineJob } from '../../api/src/modules/jobs/define';
 import { enqueue } from '../../api/src/modules/jobs/enqueue';
 import { drizzleExecutor } from '../../api/src/modules/jobs/sql';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-import { DESKTOP, SHOTS, hasChromium, launchChromium, seedSession } from './browser';
+import { apiRequest, DESKTOP, hasChromium, launchChromium, seedSession, SHOTS } from './browser';
 
 const SWEEP = 'subscriptions.expiry-sweep';
 const ERROR = 'Seeded by the e2e test: the sweep could not reach the database';
@@ -63,15 +63,8 @@ describe.skipIf(!hasChromium)('Jobs page in Chromium', () => {
   let failedId: string;
   const errors: string[] = [];
 
-  async function api<T>(method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${server.origin}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-  }
+  const api = <T>(method: string, url: string, token: string | null, body?: unknown) =>
+    apiRequest<T>(server.origin, method, url, token, body);
 
   async function open(url: string, session: Session): Promise<Page> {
     const ctx = await browser.newContext(DESKTOP);

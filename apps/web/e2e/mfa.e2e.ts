@@ -12,7 +12,7 @@ import * as OTPAuth from 'otpauth';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-import { DESKTOP, SHOTS, hasChromium, launchChromium } from './browser';
+import { apiRequest, DESKTOP, hasChromium, launchChromium, SHOTS } from './browser';
 
 /** The code an authenticator app shows `offset` 30-second steps from now. */
 function totp(secret: string, offset = 0): string {
@@ -28,15 +28,8 @@ describe.skipIf(!hasChromium)('two-step sign-in in Chromium', () => {
   let secret = '';
   let recoveryCodes: string[] = [];
 
-  async function api<T>(method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${server.origin}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-  }
+  const api = <T>(method: string, url: string, token: string | null, body?: unknown) =>
+    apiRequest<T>(server.origin, method, url, token, body);
 
   async function fillSignIn(p: Page, password = server.admin.password) {
     await p.getByRole('heading', { name: 'Sign in' }).waitFor();

@@ -10,7 +10,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-import { DESKTOP, SHOTS, hasChromium, launchChromium, seedSession } from './browser';
+import { apiCall, DESKTOP, hasChromium, launchChromium, seedSession, SHOTS } from './browser';
 
 const PHONE = {
   viewport: { width: 375, height: 812 },
@@ -40,21 +40,8 @@ describe.skipIf(!hasChromium)('quality of the staff web client', () => {
   let browser: Browser;
   let admin: Session;
 
-  async function api<T>(method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${server.origin}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-  }
-
-  async function call<T>(method: string, url: string, body?: unknown, token = admin.token): Promise<T> {
-    const res = await api<T>(method, url, token, body);
-    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
+  const call = <T>(method: string, url: string, body?: unknown, token: string | null = admin.token) =>
+    apiCall<T>(server.origin, method, url, token, body);
 
   const login = (email: string, password: string) => call<Session>('POST', '/api/auth/login', { identifier: email, password }, '');
 

@@ -11,7 +11,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRouterOsStandIn, type RouterOsStandIn } from '../../api/src/standins/routeros';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-import { DESKTOP, SHOTS, type Session, hasChromium, launchChromium, seedSession } from './browser';
+import { apiCall, DESKTOP, hasChromium, launchChromium, seedSession, type Session, SHOTS } from './browser';
 
 const run = Date.now().toString(36);
 /** Background jobs (the provisioning worker) need a moment on a busy machine. */
@@ -24,16 +24,8 @@ describe.skipIf(!hasChromium)('routers in Chromium', () => {
   let admin: Session;
   const seen = { csp: [] as string[], errors: [] as string[] };
 
-  async function call<T>(method: string, url: string, body?: unknown, token = admin.token): Promise<T> {
-    const res = await fetch(`${server.origin}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : null) as T;
-  }
+  const call = <T>(method: string, url: string, body?: unknown, token: string | null = admin.token) =>
+    apiCall<T>(server.origin, method, url, token, body);
 
   async function open(url: string): Promise<Page> {
     const ctx = await browser.newContext(DESKTOP);

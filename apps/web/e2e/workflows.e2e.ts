@@ -12,7 +12,7 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtArtifactsMissing, startServer, type RunningServer } from './server';
-import { DESKTOP, SHOTS, hasChromium, launchChromium, seedSession } from './browser';
+import { apiCall, apiRequest, DESKTOP, hasChromium, launchChromium, seedSession, SHOTS } from './browser';
 
 const run = Date.now().toString(36);
 let serial = 0;
@@ -48,20 +48,10 @@ describe.skipIf(!hasChromium)('issue 10 workflows in Chromium', () => {
   let plan: { id: string; name: string };
   let seen = { csp: [] as string[], errors: [] as string[], throttled: [] as string[] };
 
-  async function api<T>(method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${server.origin}${url}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-  }
-  async function call<T>(method: string, url: string, body?: unknown, token = admin.token): Promise<T> {
-    const res = await api<T>(method, url, token, body);
-    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
+  const api = <T>(method: string, url: string, token: string | null, body?: unknown) =>
+    apiRequest<T>(server.origin, method, url, token, body);
+  const call = <T>(method: string, url: string, body?: unknown, token: string | null = admin.token) =>
+    apiCall<T>(server.origin, method, url, token, body);
   const login = (email: string, password: string) => call<Session>('POST', '/api/auth/login', { identifier: email, password }, '');
 
   async function createStaff(role: Role): Promise<Session> {
